@@ -1,0 +1,9 @@
+//! linekey: a desktop SIP softphone that behaves like a Cisco SIP IP phone.
+//!
+//! `core` is the sans-IO protocol core, `engine` the tokio actor that drives it with real sockets
+//! and a real clock, `agent` the headless JSON-lines front end. See `docs/architecture.md`.
+
+pub mod agent;
+pub mod config;
+pub mod core;
+pub mod engine;
