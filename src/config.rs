@@ -215,18 +215,7 @@ impl Default for Calls {
     }
 }
 
-/// How a hold is signalled in the re-INVITE's SDP.
-#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "kebab-case")]
-pub enum HoldStyle {
-    /// Old RFC 2543 style: connection address 0.0.0.0 (what many Cisco phones send).
-    #[default]
-    ZeroAddress,
-    /// RFC 3264 style: `a=sendonly`.
-    // One word in settings, like the SDP attribute, not kebab-cased "send-only".
-    #[serde(rename = "sendonly")]
-    SendOnly,
-}
+pub use crate::core::sdp::HoldStyle;
 
 /// A loaded configuration plus warnings that did not stop loading (unknown keys).
 #[derive(Clone, Debug, PartialEq)]

@@ -187,12 +187,16 @@ impl fmt::Display for Direction {
     }
 }
 
-/// How we put a call on hold in our offers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How we put a call on hold in our offers (the `calls.hold_style` setting).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum HoldStyle {
     /// RFC 2543 style, as old Cisco phones do: `c=IN IP4 0.0.0.0` and no direction attribute.
+    #[default]
     ZeroAddress,
     /// RFC 3264 style: our real address and `a=sendonly`.
+    // One word in settings, like the SDP attribute, not kebab-cased "send-only".
+    #[serde(rename = "sendonly")]
     SendOnly,
 }
 

@@ -1,0 +1,149 @@
+//! What front ends say to the phone (`Intent`) and what the phone tells them (`Event`). Both are
+//! the JSON objects of `linekey agent` (see AGENT.md), so their serde form is a contract.
+
+use serde::{Deserialize, Serialize};
+
+/// A user's request, from the GUI or the agent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "cmd", rename_all = "snake_case")]
+pub enum Intent {
+    /// Place a call to a URI or a dial string.
+    Dial {
+        /// `sip:bob@host`, `tel:+1555...`, or digits / a user name.
+        target: String,
+    },
+    /// Answer a ringing line.
+    Answer {
+        /// The line key, from 1.
+        line: usize,
+    },
+    /// Decline a ringing line.
+    Reject {
+        /// The line key, from 1.
+        line: usize,
+    },
+    /// End the call on a line, whatever its state.
+    Hangup {
+        /// The line key, from 1.
+        line: usize,
+    },
+    /// Put a line on hold.
+    Hold {
+        /// The line key, from 1.
+        line: usize,
+    },
+    /// Take a line off hold.
+    Resume {
+        /// The line key, from 1.
+        line: usize,
+    },
+    /// Transfer a line's party: blind to `target`, or attended to `to_line`'s party.
+    Transfer {
+        /// The line key, from 1.
+        line: usize,
+        /// Blind transfer target.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        target: Option<String>,
+        /// Attended transfer: the consultation line.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to_line: Option<usize>,
+    },
+    /// Join two lines in a local 3-way conference.
+    Conference {
+        /// The line key, from 1.
+        line: usize,
+        /// The other line.
+        with_line: usize,
+    },
+    /// Send DTMF digits on a line.
+    Dtmf {
+        /// The line key, from 1.
+        line: usize,
+        /// Digits 0-9, *, #, A-D.
+        digits: String,
+    },
+    /// Register (again) with the registrar.
+    Register,
+    /// Remove the registration.
+    Unregister,
+    /// Hang up every call, unregister and stop.
+    Quit,
+}
+
+/// What a line key shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineState {
+    /// Nothing on this line.
+    Idle,
+    /// Our INVITE is on its way, no answer yet.
+    Dialing,
+    /// The far side answered 100 Trying.
+    Trying,
+    /// The far side is alerting (180/183).
+    Ringing,
+    /// A call for us is ringing.
+    Incoming,
+    /// Talking.
+    Connected,
+    /// We put the call on hold.
+    Held,
+    /// The far side put the call on hold.
+    RemoteHeld,
+    /// Part of a local 3-way conference.
+    Conference,
+}
+
+/// The registration's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationState {
+    /// The registrar accepted us.
+    Registered,
+    /// Registration failed (see the reason).
+    Failed,
+    /// Not registered (never, or removed).
+    Unregistered,
+}
+
+/// Something the user should see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// The phone is listening.
+    Ready {
+        /// The SIP address, `ip:port`.
+        sip: String,
+    },
+    /// Registration changed.
+    Registration {
+        /// The new state.
+        state: RegistrationState,
+        /// Why it failed or ended.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// A line key changed.
+    Line {
+        /// The line key, from 1.
+        line: usize,
+        /// Its new state.
+        state: LineState,
+        /// The other party.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        peer: Option<String>,
+        /// Why a line went idle.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// The status line's text.
+    Status {
+        /// What to show.
+        text: String,
+    },
+    /// A command failed or bad input arrived.
+    Error {
+        /// A sentence for the user.
+        message: String,
+    },
+}

@@ -1,0 +1,417 @@
+//! Calls we receive (RFC 3261 §13.3): 100 and 180 at once, 200 with the SDP answer when the user
+//! answers, ACK, CANCEL, BYE, busy and Do Not Disturb (seed flows S1, S11, S12, S14), plus the
+//! hang-up and line bookkeeping both roles share.
+
+use std::time::Instant;
+
+use super::api::{Event, LineState};
+use super::call::{new_tag, Call, CallId, Role};
+use super::{ensure_to_tag, MediaCommand, Phone, ALLOWED, SUPPORTED};
+use crate::core::sdp::{self, RemoteMedia, SdpError};
+use crate::core::sip::dialog::Dialog;
+use crate::core::sip::message::{Request, Response};
+use crate::core::sip::transaction::TxId;
+
+impl Phone {
+    pub(super) fn on_invite(&mut self, now: Instant, tx: TxId, req: Request) {
+        if req.headers.to().is_ok_and(|t| t.tag().is_some()) {
+            return self.on_reinvite(now, tx, req);
+        }
+        if self.quitting {
+            return self.respond_with(now, tx, &req, 503, |_| {});
+        }
+        let line = if self.settings.do_not_disturb {
+            None
+        } else {
+            self.free_line()
+        };
+        let Some(line) = line else {
+            return self.respond_with(now, tx, &req, 486, |_| {});
+        };
+        let offer = if req.body.is_empty() {
+            None
+        } else {
+            match RemoteMedia::parse(&String::from_utf8_lossy(&req.body)) {
+                Ok(offer) => Some(offer),
+                Err(e) => {
+                    tracing::info!("refusing an INVITE whose SDP we cannot use: {e}");
+                    return self.reject_incompatible(now, tx, &req);
+                }
+            }
+        };
+        if let Some(offer) = &offer {
+            // Check the codecs now, so an impossible call never rings (RFC 3261 §13.3.1.3).
+            let probe = self.local_media(9);
+            if matches!(
+                sdp::answer(offer, &probe, None),
+                Err(SdpError::Incompatible | SdpError::Rejected)
+            ) {
+                return self.reject_incompatible(now, tx, &req);
+            }
+        }
+        let tag = new_tag();
+        let Some(dialog) = Dialog::for_uas(&req, &tag) else {
+            return self.respond_with(now, tx, &req, 400, |r| {
+                r.reason = "Bad Request (no Contact)".into()
+            });
+        };
+        let id = self.new_call_id();
+        let peer = req
+            .headers
+            .from()
+            .map(|f| f.uri.to_string())
+            .unwrap_or_default();
+        self.calls.insert(
+            id,
+            Call {
+                id,
+                line: Some(line),
+                role: Role::Callee,
+                state: LineState::Idle,
+                peer,
+                invite: req.clone(),
+                invite_dest: None,
+                invite_tx: Some(tx),
+                dialog: Some(dialog),
+                local_media: None,
+                remote_offer: offer,
+                negotiated: None,
+                provisional: true,
+                cancel_when_possible: false,
+                answer_when_ready: self.settings.auto_answer,
+                answered: false,
+                ack: None,
+                ring_deadline: None,
+                auth_attempts: 0,
+            },
+        );
+        self.lines[line - 1] = Some(id);
+        self.respond_with(now, tx, &req, 100, |_| {});
+        let contact = self.contact();
+        let mut ringing = Response::to(&req.headers, 180, None);
+        ensure_to_tag(&mut ringing, &tag);
+        ringing.headers.push("Contact", contact);
+        self.add_server_headers(&mut ringing);
+        self.transactions.respond(now, tx, ringing);
+        self.show(id, LineState::Incoming, None);
+        self.media(MediaCommand::Open { call: id });
+    }
+
+    /// `488` with `Warning: 304`: no codec in common (seed S3; the seed's phones also send 400).
+    fn reject_incompatible(&mut self, now: Instant, tx: TxId, req: &Request) {
+        let host = self.local.ip().to_string();
+        self.respond_with(now, tx, req, 488, |r| {
+            r.headers.push(
+                "Warning",
+                format!("304 {host} \"Incompatible media format\""),
+            );
+        });
+    }
+
+    /// A re-INVITE inside a dialog: answer its offer with our current media (hold, resume,
+    /// session refresh), or `481` when there is no such dialog.
+    fn on_reinvite(&mut self, now: Instant, tx: TxId, req: Request) {
+        let Some(id) = self.call_for_request(&req) else {
+            return self.respond_with(now, tx, &req, 481, |_| {});
+        };
+        let call = self.calls.get_mut(&id).expect("found above");
+        if let Some(dialog) = call.dialog.as_mut() {
+            if dialog.on_remote_request(&req).is_err() {
+                return self.respond_with(now, tx, &req, 500, |_| {});
+            }
+        }
+        let Some(local) = call.local_media.clone() else {
+            return self.respond_with(now, tx, &req, 491, |_| {});
+        };
+        let offer = RemoteMedia::parse(&String::from_utf8_lossy(&req.body));
+        let answer = match &offer {
+            Ok(offer) => sdp::answer(offer, &local, None),
+            Err(e) => Err(e.clone()),
+        };
+        let (body, negotiated) = match answer {
+            Ok(pair) => pair,
+            Err(_) => return self.reject_incompatible(now, tx, &req),
+        };
+        let remote_hold = offer.map(|o| o.is_hold()).unwrap_or(false);
+        let contact = self.contact();
+        self.respond_with(now, tx, &req, 200, |r| {
+            r.headers.push("Contact", contact);
+            r.headers.push("Content-Type", "application/sdp");
+            r.body = body.into_bytes();
+        });
+        self.start_media(id, negotiated);
+        let state = if remote_hold {
+            LineState::RemoteHeld
+        } else {
+            LineState::Connected
+        };
+        self.show(id, state, None);
+    }
+
+    pub(super) fn answer(&mut self, now: Instant, line: usize) {
+        let Some(id) = self.call_on_line(line) else {
+            return;
+        };
+        let call = self.calls.get_mut(&id).expect("line points at a call");
+        if call.state != LineState::Incoming || call.answered {
+            return self.error(format!("line {line} is not ringing"));
+        }
+        if call.local_media.is_some() {
+            self.send_answer(now, id);
+        } else {
+            call.answer_when_ready = true;
+        }
+    }
+
+    /// Sends 200 OK with our SDP: an answer to the INVITE's offer, or an offer when the INVITE
+    /// had none (the ACK then brings the answer).
+    pub(super) fn send_answer(&mut self, now: Instant, id: CallId) {
+        let contact = self.contact();
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        let (Some(local), Some(tx)) = (call.local_media.clone(), call.invite_tx) else {
+            return;
+        };
+        call.answered = true;
+        call.answer_when_ready = false;
+        let (body, negotiated) = match &call.remote_offer {
+            Some(offer) => match sdp::answer(offer, &local, None) {
+                Ok((body, n)) => (body, Some(n)),
+                Err(_) => (sdp::offer(&local, None), None),
+            },
+            None => (sdp::offer(&local, None), None),
+        };
+        let invite = call.invite.clone();
+        let tag = call
+            .dialog
+            .as_ref()
+            .map(|d| d.local_tag.clone())
+            .unwrap_or_else(new_tag);
+        let mut ok = Response::to(&invite.headers, 200, None);
+        ensure_to_tag(&mut ok, &tag);
+        ok.headers.push("Contact", contact);
+        ok.headers.push("Allow", ALLOWED);
+        ok.headers.push("Supported", SUPPORTED);
+        ok.headers.push("Content-Type", "application/sdp");
+        self.add_server_headers(&mut ok);
+        ok.body = body.into_bytes();
+        self.transactions.respond(now, tx, ok);
+        if let Some(n) = negotiated {
+            self.start_media(id, n);
+        }
+    }
+
+    pub(super) fn on_ack(&mut self, _now: Instant, req: Request) {
+        let Some(id) = self.call_for_request(&req) else {
+            return;
+        };
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
+        if call.negotiated.is_none() && !req.body.is_empty() {
+            // Late offer: the ACK carries the answer to the offer in our 200.
+            let negotiated = match (
+                &call.local_media,
+                RemoteMedia::parse(&String::from_utf8_lossy(&req.body)),
+            ) {
+                (Some(local), Ok(remote)) => sdp::negotiate_answer(&remote, local).ok(),
+                _ => None,
+            };
+            if let Some(n) = negotiated {
+                self.start_media(id, n);
+            }
+        }
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
+        if call.state == LineState::Incoming && call.answered {
+            self.show(id, LineState::Connected, None);
+        }
+    }
+
+    pub(super) fn on_cancel(&mut self, now: Instant, tx: TxId, req: Request) {
+        let Some(invite_tx) = self.transactions.invite_for_cancel(&req) else {
+            return self.respond_with(now, tx, &req, 481, |_| {});
+        };
+        self.respond_with(now, tx, &req, 200, |_| {});
+        let Some(id) = self
+            .calls
+            .values()
+            .find(|c| c.invite_tx == Some(invite_tx))
+            .map(|c| c.id)
+        else {
+            return;
+        };
+        let invite = self.calls[&id].invite.clone();
+        let tag = self.calls[&id]
+            .dialog
+            .as_ref()
+            .map(|d| d.local_tag.clone())
+            .unwrap_or_else(new_tag);
+        let mut terminated = Response::to(&invite.headers, 487, None);
+        ensure_to_tag(&mut terminated, &tag);
+        self.add_server_headers(&mut terminated);
+        self.transactions.respond(now, invite_tx, terminated);
+        self.show(id, LineState::Idle, Some("cancelled".into()));
+        self.forget_call(id);
+    }
+
+    pub(super) fn on_bye(&mut self, now: Instant, tx: TxId, req: Request) {
+        let Some(id) = self.call_for_request(&req) else {
+            return self.respond_with(now, tx, &req, 481, |_| {});
+        };
+        self.respond_with(now, tx, &req, 200, |_| {});
+        let call = &self.calls[&id];
+        if call.role == Role::Callee && !call.answered {
+            // A BYE before our 2xx ends the INVITE too (RFC 3261 §15.1.2).
+            if let Some(itx) = call.invite_tx {
+                let invite = call.invite.clone();
+                self.respond_with(now, itx, &invite, 487, |_| {});
+            }
+        }
+        self.show(id, LineState::Idle, Some("remote_hangup".into()));
+        self.forget_call(id);
+    }
+
+    /// Our 2xx was never acknowledged: the caller is gone, so end the call (RFC 3261 §13.3.1.4).
+    pub(super) fn on_ack_missing(&mut self, now: Instant, tx: TxId) {
+        let Some(id) = self
+            .calls
+            .values()
+            .find(|c| c.invite_tx == Some(tx))
+            .map(|c| c.id)
+        else {
+            return;
+        };
+        self.show(
+            id,
+            LineState::Idle,
+            Some("failed: no ACK from the caller".into()),
+        );
+        self.send_bye(now, id);
+    }
+
+    pub(super) fn reject(&mut self, now: Instant, line: usize) {
+        let Some(id) = self.call_on_line(line) else {
+            return;
+        };
+        let call = &self.calls[&id];
+        if call.state != LineState::Incoming || call.answered {
+            return self.error(format!("line {line} is not ringing"));
+        }
+        self.decline(now, id, "declined");
+    }
+
+    /// Refuses a ringing incoming call with 603 Decline.
+    fn decline(&mut self, now: Instant, id: CallId, reason: &str) {
+        let call = &self.calls[&id];
+        if let Some(tx) = call.invite_tx {
+            let invite = call.invite.clone();
+            let tag = call
+                .dialog
+                .as_ref()
+                .map(|d| d.local_tag.clone())
+                .unwrap_or_else(new_tag);
+            let mut resp = Response::to(&invite.headers, 603, None);
+            ensure_to_tag(&mut resp, &tag);
+            self.add_server_headers(&mut resp);
+            self.transactions.respond(now, tx, resp);
+        }
+        self.show(id, LineState::Idle, Some(reason.into()));
+        self.forget_call(id);
+    }
+
+    pub(super) fn hangup(&mut self, now: Instant, line: usize) {
+        let Some(id) = self.call_on_line(line) else {
+            return;
+        };
+        let call = &self.calls[&id];
+        match (call.role, call.is_established() || call.answered) {
+            (_, true) => {
+                self.show(id, LineState::Idle, Some("local_hangup".into()));
+                self.send_bye(now, id);
+            }
+            (Role::Callee, false) => self.decline(now, id, "local_hangup"),
+            (Role::Caller, false) => {
+                self.show(id, LineState::Idle, Some("local_hangup".into()));
+                self.cancel_or_defer(now, id);
+            }
+        }
+    }
+
+    /// The call on a line key, or an error event when there is none.
+    pub(super) fn call_on_line(&mut self, line: usize) -> Option<CallId> {
+        let id = line
+            .checked_sub(1)
+            .and_then(|i| self.lines.get(i))
+            .copied()
+            .flatten();
+        if id.is_none() {
+            let lines = self.lines.len();
+            if line == 0 || line > lines {
+                self.error(format!("there is no line {line}: lines are 1 to {lines}"));
+            } else {
+                self.error(format!("line {line} is idle"));
+            }
+        }
+        id
+    }
+
+    /// The call a request from the peer belongs to, by its dialog.
+    pub(super) fn call_for_request(&self, req: &Request) -> Option<CallId> {
+        self.calls
+            .values()
+            .find(|c| c.dialog.as_ref().is_some_and(|d| d.matches_request(req)))
+            .map(|c| c.id)
+    }
+
+    /// The lowest free line key.
+    pub(super) fn free_line(&self) -> Option<usize> {
+        self.lines.iter().position(Option::is_none).map(|i| i + 1)
+    }
+
+    pub(super) fn new_call_id(&mut self) -> CallId {
+        self.next_call += 1;
+        CallId(self.next_call - 1)
+    }
+
+    /// Changes what a call's line key shows and tells the front end. Going idle frees the line.
+    pub(super) fn show(&mut self, id: CallId, state: LineState, reason: Option<String>) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        call.state = state;
+        let Some(line) = call.line else { return };
+        let peer = Some(call.peer.clone());
+        if state == LineState::Idle {
+            call.line = None;
+            self.lines[line - 1] = None;
+        }
+        self.emit(Event::Line {
+            line,
+            state,
+            peer,
+            reason,
+        });
+    }
+
+    /// Drops a call whose protocol work is over, releasing its line and media.
+    pub(super) fn forget_call(&mut self, id: CallId) {
+        let Some(call) = self.calls.remove(&id) else {
+            return;
+        };
+        if let Some(line) = call.line {
+            self.lines[line - 1] = None;
+        }
+        if call.local_media.is_some() {
+            self.media(MediaCommand::Close { call: id });
+        }
+        self.pending.retain(|_, p| !p.purpose.concerns(id));
+    }
+
+    /// Sets the status line.
+    pub(super) fn status(&mut self, text: impl Into<String>) {
+        self.emit(Event::Status { text: text.into() });
+    }
+}

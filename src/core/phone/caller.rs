@@ -1,0 +1,428 @@
+//! Calls we place (RFC 3261 §13.2): INVITE with an SDP offer, provisional and final responses,
+//! ACK, CANCEL on hang-up or ring timeout, and the handling of 4xx/5xx/6xx (seed flows S1, S14–S16).
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use super::api::LineState;
+use super::call::{new_call_id, new_tag, Call, CallId, Role};
+use super::outbound::Purpose;
+use super::{MediaCommand, Phone, ALLOWED};
+use crate::core::sdp::{self, LocalMedia, RemoteMedia};
+use crate::core::sip::dialog::Dialog;
+use crate::core::sip::message::{CSeq, Method, Request, Response};
+use crate::core::sip::transaction::TxId;
+use crate::core::sip::uri::{NameAddr, Uri};
+
+/// Warning code for "incompatible media format" (RFC 3261 §20.43), as Cisco phones send it.
+const WARNING_INCOMPATIBLE_MEDIA: u16 = 304;
+
+impl Phone {
+    /// Turns what the user typed into a request URI.
+    pub(super) fn dial_target(&self, target: &str) -> Result<Uri, String> {
+        let target = target.trim();
+        if target.is_empty() {
+            return Err("nothing to dial".into());
+        }
+        let text = if target.contains(':')
+            && !target.contains('@')
+            && target
+                .split(':')
+                .next()
+                .is_some_and(|s| s.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        {
+            // `127.0.0.1:5062` is a host and port, not a scheme.
+            format!("sip:{target}")
+        } else if target.contains(':') {
+            target.to_owned()
+        } else if target.contains('@') {
+            format!("sip:{target}")
+        } else {
+            format!("sip:{target}@{}", self.settings.domain)
+        };
+        Uri::parse(&text).map_err(|e| format!("cannot dial {target:?}: {}", e.reason))
+    }
+
+    pub(super) fn dial(&mut self, now: Instant, target: &str) {
+        let _ = now;
+        let uri = match self.dial_target(target) {
+            Ok(uri) => uri,
+            Err(e) => return self.error(e),
+        };
+        let dest = match self.first_hop(&uri) {
+            Ok(dest) => dest,
+            Err(e) => return self.error(format!("cannot call {uri}: {e}")),
+        };
+        let Some(line) = self.free_line() else {
+            return self.error("all lines are busy: hang up a call first");
+        };
+        let id = self.new_call_id();
+        let invite = self.build_invite(&uri);
+        let call = Call {
+            id,
+            line: Some(line),
+            role: Role::Caller,
+            state: LineState::Idle,
+            peer: uri.to_string(),
+            invite,
+            invite_dest: Some(dest),
+            invite_tx: None,
+            dialog: None,
+            local_media: None,
+            remote_offer: None,
+            negotiated: None,
+            provisional: false,
+            cancel_when_possible: false,
+            answer_when_ready: false,
+            answered: false,
+            ack: None,
+            ring_deadline: None,
+            auth_attempts: 0,
+        };
+        self.calls.insert(id, call);
+        self.lines[line - 1] = Some(id);
+        self.show(id, LineState::Dialing, None);
+        self.media(MediaCommand::Open { call: id });
+    }
+
+    fn build_invite(&self, uri: &Uri) -> Request {
+        let mut req = Request::new(Method::Invite, uri.clone());
+        let h = &mut req.headers;
+        h.push("Max-Forwards", "70");
+        let mut from = self.local_identity();
+        from.set_param("tag", Some(&new_tag()));
+        h.push("From", from.to_string());
+        h.push("To", NameAddr::new(uri.without_params()).to_string());
+        h.push("Call-ID", new_call_id(&self.local.ip().to_string()));
+        h.push(
+            "CSeq",
+            CSeq {
+                seq: 1,
+                method: Method::Invite,
+            }
+            .to_string(),
+        );
+        h.push("Contact", self.contact());
+        h.push("Allow", ALLOWED);
+        req
+    }
+
+    /// The local media description for a newly bound RTP port.
+    pub(super) fn local_media(&self, port: u16) -> LocalMedia {
+        LocalMedia {
+            addr: self.local.ip(),
+            port,
+            codecs: self.settings.codecs.clone(),
+            session_id: rand::random::<u32>() as u64,
+            version: 1,
+            username: self.settings.user.clone(),
+        }
+    }
+
+    pub(super) fn on_media_ready(&mut self, now: Instant, id: CallId, port: u16) {
+        let media = self.local_media(port);
+        let Some(call) = self.calls.get_mut(&id) else {
+            // The call ended while the port was being bound.
+            self.media(MediaCommand::Close { call: id });
+            return;
+        };
+        call.local_media = Some(media.clone());
+        match call.role {
+            Role::Caller if call.invite_tx.is_none() => {
+                if call.line.is_none() {
+                    // Hung up before anything was sent.
+                    self.forget_call(id);
+                    return;
+                }
+                call.invite.body = sdp::offer(&media, None).into_bytes();
+                call.invite.headers.set("Content-Type", "application/sdp");
+                call.ring_deadline = Some(now + self.settings.ring_timeout);
+                let (invite, dest) = (call.invite.clone(), call.invite_dest);
+                let Some(dest) = dest else { return };
+                let tx = self.send_request(now, invite, dest, Purpose::Invite(id), 0);
+                if let Some(call) = self.calls.get_mut(&id) {
+                    call.invite_tx = Some(tx);
+                }
+            }
+            Role::Callee if call.answer_when_ready => self.send_answer(now, id),
+            _ => {}
+        }
+    }
+
+    pub(super) fn on_media_failed(&mut self, now: Instant, id: CallId, reason: String) {
+        self.error(format!("no audio port for the call: {reason}"));
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
+        match call.role {
+            Role::Caller => {
+                self.show(id, LineState::Idle, Some("failed: no RTP port".into()));
+                self.forget_call(id);
+            }
+            Role::Callee => {
+                if let Some(tx) = call.invite_tx {
+                    let invite = call.invite.clone();
+                    self.respond_with(now, tx, &invite, 500, |_| {});
+                }
+                self.show(id, LineState::Idle, Some("failed: no RTP port".into()));
+                self.forget_call(id);
+            }
+        }
+    }
+
+    pub(super) fn on_invite_response(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        tx: TxId,
+        resp: Response,
+    ) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        if call.invite_tx != Some(tx) {
+            return;
+        }
+        match resp.status {
+            100 => {
+                if call.state == LineState::Dialing {
+                    self.show(id, LineState::Trying, None);
+                }
+            }
+            101..=199 => {
+                call.provisional = true;
+                if call.dialog.is_none() && resp.headers.to().is_ok_and(|t| t.tag().is_some()) {
+                    call.dialog = Dialog::for_uac(&call.invite, &resp);
+                }
+                if call.cancel_when_possible {
+                    self.send_cancel(now, id);
+                } else if matches!(call.state, LineState::Dialing | LineState::Trying) {
+                    self.show(id, LineState::Ringing, None);
+                }
+            }
+            200..=299 => self.on_invite_success(now, id, resp),
+            _ => self.on_invite_failure(now, id, &resp),
+        }
+    }
+
+    fn on_invite_success(&mut self, now: Instant, id: CallId, resp: Response) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        if let Some((ack, dest)) = &call.ack {
+            // A retransmitted 2xx: our ACK was lost (RFC 3261 §13.2.2.4).
+            let (ack, dest) = (ack.clone(), *dest);
+            return self.transmit(ack, dest);
+        }
+        call.ring_deadline = None;
+        let mut dialog = match call.dialog.take().filter(|d| d.matches_response(&resp)) {
+            Some(d) => d,
+            None => match Dialog::for_uac(&call.invite, &resp) {
+                Some(d) => d,
+                None => {
+                    tracing::warn!("2xx without To tag or Contact; cannot make a dialog");
+                    return;
+                }
+            },
+        };
+        dialog.confirm(&resp);
+        let invite_seq = call.invite.headers.cseq().map(|c| c.seq).unwrap_or(1);
+        let ack = dialog.request(Method::Ack, Some(invite_seq));
+        let next_hop = dialog.next_hop().clone();
+        call.dialog = Some(dialog);
+        let fallback = call.invite_dest.unwrap_or(self.local);
+        let dest = self
+            .resolve(&next_hop.host, next_hop.port)
+            .unwrap_or(fallback);
+        if let Some(call) = self.calls.get_mut(&id) {
+            call.ack = Some((ack.clone(), dest));
+        }
+        self.transmit(ack, dest);
+
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
+        if call.line.is_none() || call.cancel_when_possible {
+            // The user hung up while the 200 was on its way: end the call we just got.
+            return self.send_bye(now, id);
+        }
+        let negotiated = match (
+            &call.local_media,
+            RemoteMedia::parse(&String::from_utf8_lossy(&resp.body)),
+        ) {
+            (Some(local), Ok(remote)) => sdp::negotiate_answer(&remote, local).ok(),
+            _ => None,
+        };
+        let Some(negotiated) = negotiated else {
+            self.status("Call ended: incompatible media");
+            self.show(
+                id,
+                LineState::Idle,
+                Some("failed: incompatible media".into()),
+            );
+            return self.send_bye(now, id);
+        };
+        self.start_media(id, negotiated);
+        self.show(id, LineState::Connected, None);
+    }
+
+    fn on_invite_failure(&mut self, now: Instant, id: CallId, resp: &Response) {
+        let _ = now;
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
+        if call.line.is_some() {
+            let reason = match resp.status {
+                486 | 600 => "busy".to_owned(),
+                603 => "declined".to_owned(),
+                487 => "cancelled".to_owned(),
+                408 | 480 => "no_answer".to_owned(),
+                status => {
+                    let incompatible = status == 488
+                        || status == 606
+                        || (status == 400
+                            && resp.headers.warning_code() == Some(WARNING_INCOMPATIBLE_MEDIA));
+                    if incompatible {
+                        self.status("Call failed: incompatible media (no codec in common)");
+                    }
+                    format!("failed: {}", resp.status_line())
+                }
+            };
+            self.show(id, LineState::Idle, Some(reason));
+        }
+        self.forget_call(id);
+    }
+
+    /// Our INVITE got no response at all (timer B).
+    pub(super) fn on_invite_timeout(&mut self, now: Instant, id: CallId) {
+        let _ = now;
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
+        if call.line.is_some() {
+            let dest = call.invite_dest.map(|d| d.to_string()).unwrap_or_default();
+            self.status(format!(
+                "No answer from {dest}: check the address and the network"
+            ));
+            self.show(
+                id,
+                LineState::Idle,
+                Some("failed: 408 Request Timeout".into()),
+            );
+        }
+        self.forget_call(id);
+    }
+
+    /// The caller's ring timeout: give up with CANCEL (seed flow S15).
+    pub(super) fn on_call_timer(&mut self, now: Instant, id: CallId) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        call.ring_deadline = None;
+        if call.role == Role::Caller && !call.is_established() && call.line.is_some() {
+            self.show(id, LineState::Idle, Some("no_answer".into()));
+            self.cancel_or_defer(now, id);
+        }
+    }
+
+    /// Cancels our INVITE now if a provisional response allows it, else as soon as one arrives.
+    pub(super) fn cancel_or_defer(&mut self, now: Instant, id: CallId) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        if call.invite_tx.is_none() {
+            // Nothing sent yet (the RTP port is still being bound).
+            return self.forget_call(id);
+        }
+        if call.provisional {
+            self.send_cancel(now, id);
+        } else {
+            call.cancel_when_possible = true;
+        }
+    }
+
+    /// CANCEL per RFC 3261 §9.1: the INVITE's Request-URI, Call-ID, From, To, Route and top Via.
+    fn send_cancel(&mut self, now: Instant, id: CallId) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        call.cancel_when_possible = false;
+        let invite = &call.invite;
+        let mut cancel = Request::new(Method::Cancel, invite.uri.clone());
+        for name in ["Via", "Route", "Max-Forwards", "From", "To", "Call-ID"] {
+            for v in invite.headers.all(name) {
+                cancel.headers.push(name, v);
+            }
+        }
+        let seq = invite.headers.cseq().map(|c| c.seq).unwrap_or(1);
+        cancel.headers.push(
+            "CSeq",
+            CSeq {
+                seq,
+                method: Method::Cancel,
+            }
+            .to_string(),
+        );
+        let Some(dest) = call.invite_dest else { return };
+        self.send_request(now, cancel, dest, Purpose::Cancel(id), 0);
+    }
+
+    /// Sends an ACK for a 2xx: it is its own transaction and never retransmitted by itself.
+    pub(super) fn transmit(&mut self, mut req: Request, dest: SocketAddr) {
+        if !req.headers.has("Via") {
+            req.headers.push_front(
+                "Via",
+                format!(
+                    "SIP/2.0/UDP {};branch={};rport",
+                    self.local,
+                    crate::core::sip::transaction::new_branch()
+                ),
+            );
+        }
+        self.outputs.push_back(super::Output::Transmit {
+            dest,
+            data: req.to_bytes(),
+        });
+    }
+
+    /// Ends an established call with BYE; the call is forgotten when the BYE is answered.
+    pub(super) fn send_bye(&mut self, now: Instant, id: CallId) {
+        let contact = self.contact();
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        let Some(dialog) = call.dialog.as_mut() else {
+            return self.forget_call(id);
+        };
+        let mut bye = dialog.request(Method::Bye, None);
+        let hop = dialog.next_hop().clone();
+        bye.headers.push("Contact", contact);
+        let (fallback, had_media) = (call.invite_dest, call.local_media.take().is_some());
+        if had_media {
+            self.media(MediaCommand::Close { call: id });
+        }
+        let dest = self.resolve(&hop.host, hop.port).or(fallback);
+        match dest {
+            Some(dest) => {
+                self.send_request(now, bye, dest, Purpose::Bye(id), 0);
+            }
+            None => self.forget_call(id),
+        }
+    }
+
+    /// Starts media after a successful offer/answer.
+    pub(super) fn start_media(&mut self, id: CallId, negotiated: sdp::Negotiated) {
+        let command = MediaCommand::Start {
+            call: id,
+            remote: negotiated.remote_addr,
+            codec: negotiated.codec,
+            payload_type: negotiated.payload_type,
+            send: negotiated.direction.sends(),
+            receive: negotiated.direction.receives(),
+        };
+        if let Some(call) = self.calls.get_mut(&id) {
+            call.negotiated = Some(negotiated);
+        }
+        self.media(command);
+    }
+}

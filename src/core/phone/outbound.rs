@@ -1,0 +1,255 @@
+//! Requests we send: headers every request carries, where it goes, and the digest retry when a
+//! server challenges it (RFC 3261 §22, one answer per challenge).
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Instant;
+
+use super::call::CallId;
+use super::{Phone, USER_AGENT};
+use crate::core::sip::auth::{authorization, new_cnonce, Challenge, Credentials};
+use crate::core::sip::message::{Method, Request, Response};
+use crate::core::sip::transaction::{new_branch, ClientOptions, TxId};
+use crate::core::sip::uri::{parse_host_port, NameAddr, Uri};
+
+/// Why we sent a request, so its response reaches the right handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// A call's INVITE.
+    Invite(CallId),
+    /// A call's CANCEL.
+    Cancel(CallId),
+    /// A call's BYE.
+    Bye(CallId),
+    /// REGISTER (refresh or removal).
+    Register,
+}
+
+impl Purpose {
+    /// Whether this request belongs to the call.
+    pub fn concerns(self, id: CallId) -> bool {
+        matches!(self, Purpose::Invite(c) | Purpose::Cancel(c) | Purpose::Bye(c) if c == id)
+    }
+}
+
+/// A client transaction we started.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    /// The request as sent, to retry it with credentials.
+    pub request: Request,
+    /// Where it went.
+    pub dest: SocketAddr,
+    /// What it is for.
+    pub purpose: Purpose,
+    /// How many challenges it has answered.
+    pub auth_attempts: u32,
+}
+
+/// The default SIP port (RFC 3261 §19.1.2).
+const SIP_PORT: u16 = 5060;
+
+impl Phone {
+    /// Sends a request in a new client transaction, with a fresh top Via.
+    pub(super) fn send_request(
+        &mut self,
+        now: Instant,
+        mut req: Request,
+        dest: SocketAddr,
+        purpose: Purpose,
+        auth_attempts: u32,
+    ) -> TxId {
+        req.headers.remove("Via");
+        req.headers.push_front(
+            "Via",
+            format!("SIP/2.0/UDP {};branch={};rport", self.local, new_branch()),
+        );
+        if !req.headers.has("User-Agent") {
+            req.headers.push("User-Agent", USER_AGENT);
+        }
+        let id = self
+            .transactions
+            .send_request(now, req.clone(), dest, ClientOptions::default());
+        if req.method != Method::Ack {
+            self.pending.insert(
+                id,
+                Pending {
+                    request: req,
+                    dest,
+                    purpose,
+                    auth_attempts,
+                },
+            );
+        }
+        id
+    }
+
+    /// Our Contact header value.
+    pub(super) fn contact(&self) -> String {
+        let uri = Uri::sip(
+            Some(&self.settings.user),
+            &self.local.ip().to_string(),
+            Some(self.local.port()),
+        );
+        format!("<{uri}>")
+    }
+
+    /// Our address of record as a From value (without tag).
+    pub(super) fn local_identity(&self) -> NameAddr {
+        let (host, port) =
+            parse_host_port(&self.settings.domain).unwrap_or((self.settings.domain.clone(), None));
+        let mut addr = NameAddr::new(Uri::sip(Some(&self.settings.user), &host, port));
+        if !self.settings.display_name.is_empty() {
+            addr.display_name = Some(self.settings.display_name.clone());
+        }
+        addr
+    }
+
+    /// The address for `host[:port]`: an IP literal, `localhost`, or a name the driver resolved.
+    pub(super) fn resolve(&self, host: &str, port: Option<u16>) -> Option<SocketAddr> {
+        let ip = match host.parse::<IpAddr>() {
+            Ok(ip) => ip,
+            Err(_) if host.eq_ignore_ascii_case("localhost") => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            Err(_) => *self.hosts.get(&host.to_ascii_lowercase())?,
+        };
+        Some(SocketAddr::new(ip, port.unwrap_or(SIP_PORT)))
+    }
+
+    /// The address for a `host[:port]` setting.
+    pub(super) fn resolve_setting(&self, host_port: &str) -> Option<SocketAddr> {
+        let (host, port) = parse_host_port(host_port)?;
+        self.resolve(&host, port)
+    }
+
+    /// Where a request outside a dialog goes: the outbound proxy if one is set, else the URI's
+    /// host (RFC 3263's SRV lookup is the driver's job; it hands us resolved names).
+    pub(super) fn first_hop(&self, uri: &Uri) -> Result<SocketAddr, String> {
+        if let Some(proxy) = &self.settings.primary_proxy {
+            return self
+                .resolve_setting(proxy)
+                .ok_or_else(|| format!("the proxy address {proxy} could not be resolved"));
+        }
+        if !uri.is_sip() {
+            return Err(format!(
+                "{uri} needs a proxy to be dialled: set one in the settings"
+            ));
+        }
+        self.resolve(&uri.host, uri.port)
+            .ok_or_else(|| format!("the host {} could not be resolved", uri.host))
+    }
+
+    /// Answers a 401/407 by sending the request again with credentials. Returns false when it
+    /// must not be retried (no usable challenge, or the same credentials were already refused).
+    pub(super) fn retry_with_credentials(
+        &mut self,
+        now: Instant,
+        pending: &Pending,
+        resp: &Response,
+    ) -> Option<TxId> {
+        let (challenge_header, answer_header) = match resp.status {
+            401 => ("WWW-Authenticate", "Authorization"),
+            407 => ("Proxy-Authenticate", "Proxy-Authorization"),
+            _ => return None,
+        };
+        let challenge = resp
+            .headers
+            .all(challenge_header)
+            .filter_map(|v| Challenge::parse(v).ok())
+            .find(Challenge::supported)?;
+        // A second challenge means the password was wrong, unless the server only says the
+        // nonce went stale (RFC 2617 §3.2.1).
+        if pending.auth_attempts >= 1 && !challenge.stale {
+            return None;
+        }
+        let mut req = pending.request.clone();
+        let mut cseq = req.headers.cseq().ok()?;
+        cseq.seq += 1;
+        req.headers.set("CSeq", cseq.to_string());
+        let nc = self
+            .nonce_counts
+            .entry(challenge.nonce.clone())
+            .or_insert(0);
+        *nc += 1;
+        let creds = Credentials {
+            username: &self.settings.auth_user,
+            password: &self.settings.password,
+        };
+        let value = authorization(
+            &challenge,
+            &creds,
+            req.method.as_str(),
+            &req.uri.to_string(),
+            *nc,
+            &new_cnonce(),
+        );
+        req.headers.remove("Authorization");
+        req.headers.remove("Proxy-Authorization");
+        req.headers.push(answer_header, value);
+        let purpose = pending.purpose;
+        let id = self.send_request(
+            now,
+            req.clone(),
+            pending.dest,
+            purpose,
+            pending.auth_attempts + 1,
+        );
+        self.after_retry(purpose, id, req);
+        Some(id)
+    }
+
+    /// Keeps the call or registration in step with a request sent again with credentials.
+    fn after_retry(&mut self, purpose: Purpose, id: TxId, req: Request) {
+        let seq = req.headers.cseq().map(|c| c.seq).unwrap_or(0);
+        match purpose {
+            Purpose::Invite(call) => {
+                if let Some(call) = self.calls.get_mut(&call) {
+                    call.invite_tx = Some(id);
+                    call.invite = req;
+                    call.auth_attempts += 1;
+                }
+            }
+            Purpose::Bye(call) | Purpose::Cancel(call) => {
+                if let Some(dialog) = self.calls.get_mut(&call).and_then(|c| c.dialog.as_mut()) {
+                    dialog.local_cseq = dialog.local_cseq.max(seq);
+                }
+            }
+            Purpose::Register => self.registration.cseq = seq,
+        }
+    }
+
+    /// Routes a response of one of our client transactions to its handler.
+    pub(super) fn on_response(&mut self, now: Instant, id: TxId, resp: Response) {
+        let Some(pending) = self.pending.get(&id).cloned() else {
+            return;
+        };
+        if matches!(resp.status, 401 | 407) {
+            self.pending.remove(&id);
+            if self.retry_with_credentials(now, &pending, &resp).is_some() {
+                return;
+            }
+        } else if resp.status >= 200 && !matches!(pending.purpose, Purpose::Invite(_)) {
+            self.pending.remove(&id);
+        }
+        match pending.purpose {
+            Purpose::Invite(call) => self.on_invite_response(now, call, id, resp),
+            Purpose::Cancel(_) => {}
+            Purpose::Bye(call) => {
+                if resp.status >= 200 {
+                    self.forget_call(call);
+                }
+            }
+            Purpose::Register => self.on_register_response(now, &pending.request, resp),
+        }
+    }
+
+    /// A client transaction ended without a final response (timer B/F).
+    pub(super) fn on_no_response(&mut self, now: Instant, id: TxId) {
+        let Some(pending) = self.pending.remove(&id) else {
+            return;
+        };
+        match pending.purpose {
+            Purpose::Invite(call) => self.on_invite_timeout(now, call),
+            Purpose::Cancel(_) => {}
+            Purpose::Bye(call) => self.forget_call(call),
+            Purpose::Register => self.on_register_timeout(now),
+        }
+    }
+}
