@@ -57,11 +57,14 @@ impl Phone {
         purpose: Purpose,
         auth_attempts: u32,
     ) -> TxId {
-        req.headers.remove("Via");
-        req.headers.push_front(
-            "Via",
-            format!("SIP/2.0/UDP {};branch={};rport", self.local, new_branch()),
-        );
+        // A CANCEL keeps the INVITE's Via: the server matches it by that branch (RFC 3261 §9.1).
+        if req.method != Method::Cancel || !req.headers.has("Via") {
+            req.headers.remove("Via");
+            req.headers.push_front(
+                "Via",
+                format!("SIP/2.0/UDP {};branch={};rport", self.local, new_branch()),
+            );
+        }
         if !req.headers.has("User-Agent") {
             req.headers.push("User-Agent", USER_AGENT);
         }
