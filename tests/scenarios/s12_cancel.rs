@@ -236,6 +236,14 @@ fn hangup_crossing_the_200_ends_with_bye() {
         sim.dump()
     );
     assert!(lines.contains(&"A->B BYE".to_owned()), "{}", sim.dump());
+    // The CANCEL matched the answered INVITE, so it gets 200, not 481 (RFC 3261 §9.2).
+    assert!(!lines.contains(&"B->A 481".to_owned()), "{}", sim.dump());
+    let cancel_answered = sim.find_all("B", "A", "200").iter().any(|m| {
+        m.headers()
+            .cseq()
+            .is_ok_and(|c| c.method.as_str() == "CANCEL")
+    });
+    assert!(cancel_answered, "{}", sim.dump());
     assert_eq!(sim.line_states("A", 1), [Dialing, Trying, Ringing, Idle]);
     assert_eq!(sim.line("A", 1).1.as_deref(), Some("local_hangup"));
     // B answered, so for B the call connected and was then hung up by the far end.

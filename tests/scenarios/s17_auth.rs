@@ -376,10 +376,13 @@ fn register_refresh_answers_the_new_challenge() {
     assert_eq!(auth.nonce, "nonce0002");
     assert_eq!(auth.nc.as_deref(), Some("00000001"));
     assert!(auth.verify("secret", "REGISTER"));
-    assert!(sim
-        .registrations("A")
-        .iter()
-        .all(|(s, _)| *s == RegistrationState::Registered));
+    // A refresh is not news: the user was told once, and stays registered throughout.
+    assert_eq!(
+        sim.registrations("A"),
+        [(RegistrationState::Registered, None)],
+        "{}",
+        sim.dump()
+    );
 }
 
 #[test]
