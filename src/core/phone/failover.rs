@@ -138,7 +138,7 @@ impl Phone {
 
     /// Probes the failed primary when it is time.
     pub(super) fn probe_timer(&mut self, now: Instant) {
-        if !self.proxies.probe_at.is_some_and(|t| t <= now) {
+        if self.proxies.probe_at.is_none_or(|t| t > now) {
             return;
         }
         self.proxies.probe_at = None;
