@@ -205,13 +205,11 @@ impl Headers {
     }
 
     /// Every header line with this name, in order.
-    pub fn all<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a str> + 'a {
-        let name = canonical_name(name)
-            .map(str::to_owned)
-            .unwrap_or_else(|| name.to_owned());
+    pub fn all<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
+        let name = canonical_name(name).unwrap_or(name);
         self.0
             .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(&name))
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 
