@@ -1402,7 +1402,7 @@ Content-Length: 0\r\n\r\n";
     }
 
     #[test]
-    fn cancel_matches_its_invite_until_final() {
+    fn cancel_matches_its_invite_before_and_after_final() {
         let t0 = Instant::now();
         let mut txs = Transactions::new(Timers::default());
         let invite_id = new_id(txs.on_request(t0, request(SERVER_INVITE), peer()));
@@ -1413,6 +1413,7 @@ Content-Length: 0\r\n\r\n";
         let cancel_id = new_id(txs.on_request(t(t0, 100), cancel.clone(), peer()));
         assert_ne!(cancel_id, invite_id);
         assert_eq!(txs.invite_for_cancel(&cancel), Some(invite_id));
+        assert!(txs.awaits_final(invite_id));
 
         let other = request(&cancel_text.replace("z9hG4bKserver1", "z9hG4bKother"));
         assert_eq!(txs.invite_for_cancel(&other), None);
@@ -1421,7 +1422,9 @@ Content-Length: 0\r\n\r\n";
 
         let req = txs.request(invite_id).unwrap().clone();
         txs.respond(t(t0, 200), invite_id, response(&req, 487));
-        assert_eq!(txs.invite_for_cancel(&cancel), None);
+        // Still found, so the CANCEL gets its 200, but the INVITE is no longer cancellable.
+        assert_eq!(txs.invite_for_cancel(&cancel), Some(invite_id));
+        assert!(!txs.awaits_final(invite_id));
     }
 
     #[test]
