@@ -45,9 +45,9 @@ test: deps-test
 	cargo clippy --release --all-targets -- -D warnings
 	cargo test --release --no-run
 	if [ "$$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then \
-		unshare -n sh -c 'ip link set lo up && exec cargo test --release --offline'; \
+		unshare -n sh -c 'ip link set lo up && exec cargo test --release --offline --no-fail-fast'; \
 	else \
-		cargo test --release; \
+		cargo test --release --no-fail-fast; \
 	fi
 
 bench: deps-build
