@@ -235,6 +235,10 @@ impl Phone {
             return self.respond_with(now, tx, &req, 481, |_| {});
         };
         self.respond_with(now, tx, &req, 200, |_| {});
+        if !self.transactions.awaits_final(invite_tx) {
+            // Too late: the call was answered (or refused) already; the caller will send BYE.
+            return;
+        }
         let Some(id) = self
             .calls
             .values()

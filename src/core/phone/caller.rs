@@ -347,7 +347,12 @@ impl Phone {
             return;
         };
         call.cancel_when_possible = false;
-        let invite = &call.invite;
+        let call = &self.calls[&id];
+        // The INVITE as sent, with its Via: the CANCEL must carry the same branch (RFC 3261 §9.1).
+        let invite = call
+            .invite_tx
+            .and_then(|tx| self.transactions.request(tx))
+            .unwrap_or(&call.invite);
         let mut cancel = Request::new(Method::Cancel, invite.uri.clone());
         for name in ["Via", "Route", "Max-Forwards", "From", "To", "Call-ID"] {
             for v in invite.headers.all(name) {

@@ -231,6 +231,8 @@ impl Phone {
         };
         if phone.settings.register {
             phone.register(now);
+            // Hand the REGISTER to the driver now, not with the first retransmission.
+            phone.drain_transactions(now);
         }
         phone
     }

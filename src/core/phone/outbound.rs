@@ -46,6 +46,8 @@ pub struct Pending {
 
 /// The default SIP port (RFC 3261 §19.1.2).
 const SIP_PORT: u16 = 5060;
+/// The most times one request is sent again with credentials.
+const MAX_AUTH_RETRIES: u32 = 3;
 
 impl Phone {
     /// Sends a request in a new client transaction, with a fresh top Via.
@@ -57,11 +59,14 @@ impl Phone {
         purpose: Purpose,
         auth_attempts: u32,
     ) -> TxId {
-        req.headers.remove("Via");
-        req.headers.push_front(
-            "Via",
-            format!("SIP/2.0/UDP {};branch={};rport", self.local, new_branch()),
-        );
+        // A CANCEL keeps the INVITE's Via: the server matches it by that branch (RFC 3261 §9.1).
+        if req.method != Method::Cancel || !req.headers.has("Via") {
+            req.headers.remove("Via");
+            req.headers.push_front(
+                "Via",
+                format!("SIP/2.0/UDP {};branch={};rport", self.local, new_branch()),
+            );
+        }
         if !req.headers.has("User-Agent") {
             req.headers.push("User-Agent", USER_AGENT);
         }
@@ -156,7 +161,10 @@ impl Phone {
             .find(Challenge::supported)?;
         // A second challenge means the password was wrong, unless the server only says the
         // nonce went stale (RFC 2617 §3.2.1).
-        if pending.auth_attempts >= 1 && !challenge.stale {
+        // Even "stale" answers stop after a few tries, so a broken server cannot make us loop.
+        if (pending.auth_attempts >= 1 && !challenge.stale)
+            || pending.auth_attempts >= MAX_AUTH_RETRIES
+        {
             return None;
         }
         let mut req = pending.request.clone();

@@ -50,9 +50,9 @@ impl Registration {
         matches!(self.phase, Phase::Registering | Phase::Unregistering)
     }
 
-    /// Whether the registrar currently has our binding.
+    /// Whether the registrar has, or is about to have, our binding.
     pub fn is_registered(&self) -> bool {
-        self.phase == Phase::Registered
+        matches!(self.phase, Phase::Registered | Phase::Registering)
     }
 }
 
@@ -60,7 +60,8 @@ impl Phone {
     /// Sends REGISTER (a new registration or a refresh).
     pub(super) fn register(&mut self, now: Instant) {
         let expires = self.settings.register_expires;
-        if self.send_register(now, expires) {
+        // A refresh keeps us registered until the registrar says otherwise.
+        if self.send_register(now, expires) && self.registration.phase != Phase::Registered {
             self.registration.phase = Phase::Registering;
         }
     }

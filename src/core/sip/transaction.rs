@@ -620,13 +620,20 @@ impl Transactions {
     }
 
     /// The server INVITE transaction a CANCEL is for (same branch and sent-by, method INVITE),
-    /// if it has not sent a final response yet.
+    /// whether or not it has sent its final response (RFC 3261 §9.2 answers 200 either way).
     pub fn invite_for_cancel(&self, cancel: &Request) -> Option<TxId> {
         let top = cancel.headers.via().ok()?;
         let key = server_key(cancel, &top, &Method::Invite)?;
         let id = *self.index.get(&key)?;
         let tx = self.txs.get(&id)?;
-        (tx.invite && !tx.is_client() && tx.state == State::Proceeding).then_some(id)
+        (tx.invite && !tx.is_client()).then_some(id)
+    }
+
+    /// Whether a server INVITE transaction still waits for its final response.
+    pub fn awaits_final(&self, id: TxId) -> bool {
+        self.txs
+            .get(&id)
+            .is_some_and(|tx| tx.invite && !tx.is_client() && tx.state == State::Proceeding)
     }
 
     /// Forgets a transaction at once, without output (a client INVITE still Proceeding after

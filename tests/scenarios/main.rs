@@ -1,0 +1,12 @@
+//! Deterministic scenario tests of the phone core in simulated time: the seed's call flows
+//! (Cisco SIP IP phone guide, appendix B), with linekey in each role.
+
+mod sim;
+
+mod s01_setup_teardown;
+mod s12_cancel;
+mod s14_busy;
+mod s15_no_answer;
+mod s16_errors;
+mod s17_auth;
+mod s20_methods;
