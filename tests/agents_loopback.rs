@@ -143,24 +143,3 @@ fn quit_hangs_up_calls_first() {
     assert!(status.success(), "alice exits 0 after quit: {status}");
     bob.expect_idle(1, "remote_hangup");
 }
-
-#[test]
-fn bad_input_yields_error_and_agent_goes_on() {
-    let (a, b) = (AgentConfig::new("alice"), AgentConfig::new("bob"));
-    let mut alice = a.start();
-    let bob = b.start();
-    alice.send_raw("this is not json");
-    alice.expect_event("error", STEP);
-    alice.send(json!({"cmd": "no-such-command"}));
-    alice.expect_event("error", STEP);
-    alice.send(json!({"cmd": "hangup", "line": 1})); // nothing to hang up
-    alice.expect_event("error", STEP);
-    // Unknown keys are ignored.
-    alice.send(json!({"cmd": "dial", "target": b.uri(), "colour": "blue"}));
-    bob.expect_line(1, "incoming", STEP);
-    alice.send(json!({"cmd": "hangup", "line": 1}));
-    alice.expect_idle(1, "local_hangup");
-    bob.expect_idle(1, "cancelled");
-    assert!(alice.alive());
-    assert!(alice.quit().success());
-}

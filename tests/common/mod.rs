@@ -494,6 +494,16 @@ impl Agent {
         matches!(self.child.try_wait(), Ok(None))
     }
 
+    /// Closes the agent's stdin (end of input: the agent should hang up and exit 0).
+    pub fn close_stdin(&self) {
+        drop(self.stdin.lock().unwrap().take());
+    }
+
+    /// Waits at most `timeout` for the process to exit.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        wait_child(&mut self.child, timeout)
+    }
+
     /// Sends `{"cmd":"quit"}`, waits up to 5 s for the process to exit (killing it otherwise)
     /// and returns its exit status. Events sent before exiting can still be `expect`ed.
     pub fn quit(&mut self) -> ExitStatus {
