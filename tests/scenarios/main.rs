@@ -9,4 +9,5 @@ mod s14_busy;
 mod s15_no_answer;
 mod s16_errors;
 mod s17_auth;
+mod s18_failover;
 mod s20_methods;

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use super::api::LineState;
 use super::call::{new_call_id, new_tag, Call, CallId, Role};
+use super::failover::PrimaryFailure;
 use super::outbound::Purpose;
 use super::{MediaCommand, Phone, ALLOWED};
 use crate::core::sdp::{self, LocalMedia, RemoteMedia};
@@ -267,7 +268,11 @@ impl Phone {
     }
 
     fn on_invite_failure(&mut self, now: Instant, id: CallId, resp: &Response) {
-        let _ = now;
+        // 5xx: try the other location, if there is one (seed S16).
+        if (500..600).contains(&resp.status) && self.fail_over(now, id, PrimaryFailure::ServerError)
+        {
+            return;
+        }
         let Some(call) = self.calls.get(&id) else {
             return;
         };

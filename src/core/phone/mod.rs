@@ -9,11 +9,13 @@ mod api;
 mod call;
 mod callee;
 mod caller;
+mod failover;
 mod outbound;
 mod registration;
 
 pub use api::{Event, Intent, LineState, RegistrationState};
 pub use call::CallId;
+pub use failover::NETWORK_DELAY;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
@@ -139,6 +141,12 @@ pub struct Settings {
     pub register_expires: u32,
     /// Outbound proxy for calls, `host[:port]`.
     pub primary_proxy: Option<String>,
+    /// Where calls go when the primary proxy fails.
+    pub backup_proxy: Option<String>,
+    /// Where emergency calls go (dial-plan route `emergency`).
+    pub emergency_proxy: Option<String>,
+    /// INVITE transmissions to the primary before the backup is tried (Cisco `sip_invite_retx`).
+    pub invite_attempts: u32,
     /// SIP timers.
     pub timers: Timers,
     /// Number of line keys.
@@ -170,6 +178,9 @@ impl Settings {
             registrar: a.registrar_target().to_owned(),
             register_expires: a.register_expires,
             primary_proxy: config.proxy.primary.clone(),
+            backup_proxy: config.proxy.backup.clone(),
+            emergency_proxy: config.proxy.emergency.clone(),
+            invite_attempts: n.invite_attempts,
             timers: Timers {
                 t1: Duration::from_millis(n.timer_t1_ms),
                 t2: Duration::from_millis(n.timer_t2_ms),
@@ -202,6 +213,7 @@ pub struct Phone {
     /// Client transactions we started, and what for.
     pending: HashMap<TxId, Pending>,
     registration: Registration,
+    proxies: failover::ProxyState,
     /// Names the driver resolved for us.
     hosts: HashMap<String, IpAddr>,
     /// Digest nonce counts, per nonce.
@@ -218,6 +230,7 @@ impl Phone {
         let mut phone = Phone {
             transactions: Transactions::new(settings.timers),
             registration: Registration::default(),
+            proxies: failover::ProxyState::default(),
             settings,
             local,
             calls: BTreeMap::new(),
@@ -263,6 +276,7 @@ impl Phone {
         [
             self.transactions.next_deadline(),
             self.registration.deadline(),
+            self.proxies.deadline(),
         ]
         .into_iter()
         .flatten()
@@ -403,6 +417,7 @@ impl Phone {
         self.transactions.on_timeout(now);
         self.drain_transactions(now);
         self.registration_timers(now);
+        self.probe_timer(now);
         let due: Vec<CallId> = self
             .calls
             .values()

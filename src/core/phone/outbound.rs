@@ -5,10 +5,11 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Instant;
 
 use super::call::CallId;
+use super::failover::PrimaryFailure;
 use super::{Phone, USER_AGENT};
 use crate::core::sip::auth::{authorization, new_cnonce, Challenge, Credentials};
 use crate::core::sip::message::{Method, Request, Response};
-use crate::core::sip::transaction::{new_branch, ClientOptions, TxId};
+use crate::core::sip::transaction::{new_branch, TxId};
 use crate::core::sip::uri::{parse_host_port, NameAddr, Uri};
 
 /// Why we sent a request, so its response reaches the right handler.
@@ -22,6 +23,8 @@ pub enum Purpose {
     Bye(CallId),
     /// REGISTER (refresh or removal).
     Register,
+    /// OPTIONS asking a failed primary proxy whether it is back.
+    Probe,
 }
 
 impl Purpose {
@@ -70,9 +73,10 @@ impl Phone {
         if !req.headers.has("User-Agent") {
             req.headers.push("User-Agent", USER_AGENT);
         }
+        let options = self.client_options(&req, dest);
         let id = self
             .transactions
-            .send_request(now, req.clone(), dest, ClientOptions::default());
+            .send_request(now, req.clone(), dest, options);
         if req.method != Method::Ack {
             self.pending.insert(
                 id,
@@ -124,13 +128,12 @@ impl Phone {
         self.resolve(&host, port)
     }
 
-    /// Where a request outside a dialog goes: the outbound proxy if one is set, else the URI's
+    /// Where a request outside a dialog goes: the outbound proxy if one is set (the backup while
+    /// the primary is down), else the URI's
     /// host (RFC 3263's SRV lookup is the driver's job; it hands us resolved names).
     pub(super) fn first_hop(&self, uri: &Uri) -> Result<SocketAddr, String> {
-        if let Some(proxy) = &self.settings.primary_proxy {
-            return self
-                .resolve_setting(proxy)
-                .ok_or_else(|| format!("the proxy address {proxy} could not be resolved"));
+        if let Some(proxy) = self.call_proxy() {
+            return proxy;
         }
         if !uri.is_sip() {
             return Err(format!(
@@ -220,6 +223,7 @@ impl Phone {
                 }
             }
             Purpose::Register => self.registration.cseq = seq,
+            Purpose::Probe => {}
         }
     }
 
@@ -245,6 +249,7 @@ impl Phone {
                 }
             }
             Purpose::Register => self.on_register_response(now, &pending.request, resp),
+            Purpose::Probe => self.on_probe_response(now, &resp),
         }
     }
 
@@ -254,10 +259,15 @@ impl Phone {
             return;
         };
         match pending.purpose {
-            Purpose::Invite(call) => self.on_invite_timeout(now, call),
+            Purpose::Invite(call) => {
+                if !self.fail_over(now, call, PrimaryFailure::Silent) {
+                    self.on_invite_timeout(now, call);
+                }
+            }
             Purpose::Cancel(_) => {}
             Purpose::Bye(call) => self.forget_call(call),
             Purpose::Register => self.on_register_timeout(now),
+            Purpose::Probe => self.on_probe_timeout(now),
         }
     }
 }
