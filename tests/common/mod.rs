@@ -186,6 +186,7 @@ pub struct AgentConfig {
     pub rtp_ports: (u16, u16),
     pub timer_t1_ms: Option<u32>,
     pub proxy: Option<String>,
+    pub backup: Option<String>,
     pub lines: u32,
     pub auto_answer: bool,
     pub codecs: Option<Vec<String>>,
@@ -206,6 +207,7 @@ impl AgentConfig {
             rtp_ports: (rtp, rtp + 39),
             timer_t1_ms: None,
             proxy: None,
+            backup: None,
             lines: 6,
             auto_answer: false,
             codecs: None,
@@ -234,8 +236,14 @@ impl AgentConfig {
         if let Some(t1) = self.timer_t1_ms {
             t += &format!("timer_t1_ms = {t1}\n");
         }
+        if self.proxy.is_some() || self.backup.is_some() {
+            t += "\n[proxy]\n";
+        }
         if let Some(p) = &self.proxy {
-            t += &format!("\n[proxy]\nprimary = {}\n", q(p));
+            t += &format!("primary = {}\n", q(p));
+        }
+        if let Some(b) = &self.backup {
+            t += &format!("backup = {}\n", q(b));
         }
         t += "\n[audio]\ninput = \"silence\"\noutput = \"null\"\n";
         t += "\n[calls]\n";
