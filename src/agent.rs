@@ -2,7 +2,7 @@
 //! Scripts and tests depend on this contract; add to it, never change it.
 
 use std::io::{BufRead, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use tokio::sync::mpsc;
 
@@ -52,13 +52,19 @@ pub fn run(args: &[String]) -> i32 {
             return 2;
         }
     };
-    let loaded = match Config::load(&options.config, &options.overrides) {
+    let mut loaded = match Config::load(&options.config, &options.overrides) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("linekey agent: {e}");
             return 2;
         }
     };
+    // Files named in the settings are relative to the settings file, not to where we run.
+    if let (Some(file), Some(dir)) = (&mut loaded.config.dialplan.file, options.config.parent()) {
+        if Path::new(file.as_str()).is_relative() {
+            *file = dir.join(&*file).to_string_lossy().into_owned();
+        }
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

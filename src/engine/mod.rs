@@ -11,6 +11,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use crate::config::Config;
+use crate::core::dialplan::DialPlan;
 use crate::core::phone::{Event, Input, Intent, Output, Phone, Settings};
 use crate::core::sip::uri::{parse_host_port, Uri};
 use media::MediaPorts;
@@ -47,7 +48,14 @@ pub async fn run(
     let bound = socket.local_addr().map_err(bind_error)?;
     let local = SocketAddr::new(advertised_ip(bound.ip(), &config), bound.port());
 
-    let mut phone = Phone::new(Settings::from_config(&config), local, Instant::now());
+    let mut settings = Settings::from_config(&config);
+    match load_dial_plan(&config) {
+        Ok(plan) => settings.dial_plan = plan,
+        Err(message) => {
+            let _ = events.send(Event::Error { message });
+        }
+    }
+    let mut phone = Phone::new(settings, local, Instant::now());
     let mut driver = Driver {
         socket,
         events,
@@ -164,6 +172,17 @@ fn advertised_ip(bound: IpAddr, config: &Config) -> IpAddr {
         .or_else(|| probe(SocketAddr::from(([192, 0, 2, 1], 9))))
         .filter(|ip| !ip.is_unspecified())
         .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
+}
+
+/// Reads the dial plan file, if the settings name one. A broken file is reported (with its line)
+/// and the phone goes on without a plan.
+fn load_dial_plan(config: &Config) -> Result<DialPlan, String> {
+    let Some(file) = &config.dialplan.file else {
+        return Ok(DialPlan::default());
+    };
+    let text =
+        std::fs::read_to_string(file).map_err(|e| format!("dial plan {file}: cannot read: {e}"))?;
+    DialPlan::parse(&text, file).map_err(|e| format!("dial plan not used: {e}"))
 }
 
 /// Host names (not IP literals) in the settings, looked up at start.

@@ -10,4 +10,5 @@ mod s15_no_answer;
 mod s16_errors;
 mod s17_auth;
 mod s18_failover;
+mod s19_emergency;
 mod s20_methods;

@@ -6,6 +6,7 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use super::api::LineState;
+use crate::core::dialplan::Route;
 use crate::core::sdp::{LocalMedia, Negotiated, RemoteMedia};
 use crate::core::sip::dialog::Dialog;
 use crate::core::sip::message::Request;
@@ -34,6 +35,8 @@ pub struct Call {
     pub line: Option<usize>,
     /// Caller or callee.
     pub role: Role,
+    /// The proxy the dial plan chose; only calls on the default route fail over.
+    pub route: Route,
     /// What the line key shows.
     pub state: LineState,
     /// The other party, for display.

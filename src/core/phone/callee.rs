@@ -7,6 +7,7 @@ use std::time::Instant;
 use super::api::{Event, LineState};
 use super::call::{new_tag, Call, CallId, Role};
 use super::{ensure_to_tag, MediaCommand, Phone, ALLOWED, SUPPORTED};
+use crate::core::dialplan::Route;
 use crate::core::sdp::{self, RemoteMedia, SdpError};
 use crate::core::sip::dialog::Dialog;
 use crate::core::sip::message::{Request, Response};
@@ -67,6 +68,7 @@ impl Phone {
                 id,
                 line: Some(line),
                 role: Role::Callee,
+                route: Route::Default,
                 state: LineState::Idle,
                 peer,
                 invite: req.clone(),

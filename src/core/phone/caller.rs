@@ -9,6 +9,7 @@ use super::call::{new_call_id, new_tag, Call, CallId, Role};
 use super::failover::PrimaryFailure;
 use super::outbound::Purpose;
 use super::{MediaCommand, Phone, ALLOWED};
+use crate::core::dialplan::{Route, UserParam};
 use crate::core::sdp::{self, LocalMedia, RemoteMedia};
 use crate::core::sip::dialog::Dialog;
 use crate::core::sip::message::{CSeq, Method, Request, Response};
@@ -19,19 +20,17 @@ use crate::core::sip::uri::{NameAddr, Uri};
 const WARNING_INCOMPATIBLE_MEDIA: u16 = 304;
 
 impl Phone {
-    /// Turns what the user typed into a request URI.
-    pub(super) fn dial_target(&self, target: &str) -> Result<Uri, String> {
+    /// Turns what the user typed into a request URI and a route: URIs and `user@host` as they
+    /// are, dial strings (digits, user names) through the dial plan.
+    pub(super) fn dial_target(&self, target: &str) -> Result<(Uri, Route), String> {
         let target = target.trim();
         if target.is_empty() {
             return Err("nothing to dial".into());
         }
-        let text = if target.contains(':')
-            && !target.contains('@')
-            && target
-                .split(':')
-                .next()
-                .is_some_and(|s| s.chars().all(|c| c.is_ascii_digit() || c == '.'))
-        {
+        let host_and_port = target.split_once(':').is_some_and(|(host, _)| {
+            !target.contains('@') && host.chars().all(|c| c.is_ascii_digit() || c == '.')
+        });
+        let text = if host_and_port {
             // `127.0.0.1:5062` is a host and port, not a scheme.
             format!("sip:{target}")
         } else if target.contains(':') {
@@ -39,18 +38,55 @@ impl Phone {
         } else if target.contains('@') {
             format!("sip:{target}")
         } else {
-            format!("sip:{target}@{}", self.settings.domain)
+            return self.dial_string(target);
         };
-        Uri::parse(&text).map_err(|e| format!("cannot dial {target:?}: {}", e.reason))
+        let uri = Uri::parse(&text).map_err(|e| format!("cannot dial {target:?}: {}", e.reason))?;
+        Ok((uri, Route::Default))
     }
 
-    pub(super) fn dial(&mut self, now: Instant, target: &str) {
-        let _ = now;
-        let uri = match self.dial_target(target) {
-            Ok(uri) => uri,
+    /// A dial string through the dial plan: `Rewrite`, `User=Phone` and `Route` applied.
+    fn dial_string(&self, typed: &str) -> Result<(Uri, Route), String> {
+        let dialed = self
+            .settings
+            .dial_plan
+            .resolve(typed)
+            .ok_or_else(|| format!("no dial plan template matches {typed:?}"))?;
+        let text = format!("sip:{}@{}", dialed.user, self.settings.domain);
+        let mut uri =
+            Uri::parse(&text).map_err(|e| format!("cannot dial {typed:?}: {}", e.reason))?;
+        match dialed.user_param {
+            UserParam::None => {}
+            UserParam::Phone => uri.params.push(("user".into(), Some("phone".into()))),
+            UserParam::Ip => uri.params.push(("user".into(), Some("ip".into()))),
+        }
+        Ok((uri, dialed.route))
+    }
+
+    /// Where a new call's INVITE goes, following the dial plan's route.
+    fn call_first_hop(&self, uri: &Uri, route: &Route) -> Result<SocketAddr, String> {
+        let named = |setting: &Option<String>, what: &str| match setting {
+            Some(hp) => self
+                .resolve_setting(hp)
+                .ok_or_else(|| format!("the {what} proxy address {hp} could not be resolved")),
+            None => Err(format!(
+                "the dial plan routes this call to the {what} proxy, but none is set"
+            )),
+        };
+        match route {
+            Route::Default => self.first_hop(uri),
+            Route::Primary => named(&self.settings.primary_proxy, "primary"),
+            Route::Backup => named(&self.settings.backup_proxy, "backup"),
+            Route::Emergency => named(&self.settings.emergency_proxy, "emergency"),
+            Route::Proxy(hp) => named(&Some(hp.clone()), "dial plan's"),
+        }
+    }
+
+    pub(super) fn dial(&mut self, _now: Instant, target: &str) {
+        let (uri, route) = match self.dial_target(target) {
+            Ok(found) => found,
             Err(e) => return self.error(e),
         };
-        let dest = match self.first_hop(&uri) {
+        let dest = match self.call_first_hop(&uri, &route) {
             Ok(dest) => dest,
             Err(e) => return self.error(format!("cannot call {uri}: {e}")),
         };
@@ -63,6 +99,7 @@ impl Phone {
             id,
             line: Some(line),
             role: Role::Caller,
+            route,
             state: LineState::Idle,
             peer: uri.to_string(),
             invite,

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use super::call::{new_call_id, new_tag, CallId};
 use super::outbound::Purpose;
 use super::Phone;
+use crate::core::dialplan::Route;
 use crate::core::sip::message::{CSeq, Method, Request, Response};
 use crate::core::sip::transaction::ClientOptions;
 use crate::core::sip::uri::{parse_host_port, NameAddr, Uri};
@@ -95,7 +96,9 @@ impl Phone {
         let Some(call) = self.calls.get(&id) else {
             return false;
         };
-        if call.invite_dest != Some(primary) || call.line.is_none() || call.is_established() {
+        // Emergency and other dial-plan routes go where the plan says, and nowhere else.
+        let movable = call.route == Route::Default && call.invite_dest == Some(primary);
+        if !movable || call.line.is_none() || call.is_established() {
             return false;
         }
         self.status(match why {

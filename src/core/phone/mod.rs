@@ -22,6 +22,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use crate::config::Config;
+use crate::core::dialplan::DialPlan;
 use crate::core::sdp::{Codec, HoldStyle};
 use crate::core::sip::message::{Malformed, Message, Method, Request, Response};
 use crate::core::sip::transaction::{Incoming, Timers, Transactions, TxId, TxOutput};
@@ -161,10 +162,13 @@ pub struct Settings {
     pub codecs: Vec<Codec>,
     /// As caller, CANCEL after this long without an answer.
     pub ring_timeout: Duration,
+    /// The dial plan for dial strings (empty: dial strings are used as they are).
+    pub dial_plan: DialPlan,
 }
 
 impl Settings {
-    /// Takes the phone's settings from a validated configuration.
+    /// Takes the phone's settings from a validated configuration. The dial plan file is read by
+    /// the driver, which sets `dial_plan`.
     pub fn from_config(config: &Config) -> Settings {
         let a = &config.account;
         let n = &config.network;
@@ -197,6 +201,7 @@ impl Settings {
                 .filter_map(|c| c.parse().ok())
                 .collect(),
             ring_timeout: Duration::from_secs(config.calls.ring_timeout_s),
+            dial_plan: DialPlan::default(),
         }
     }
 }
