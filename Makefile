@@ -1,6 +1,6 @@
 # linekey: build, run and test.
 #
-#   make run     build in release mode and start linekey
+#   make run     build in release mode and start linekey (CONFIG=file to choose the settings)
 #   make test    formatting, lints, then every test (unit, loopback, sipp, kamailio, load)
 #   make bench   benchmarks
 #
@@ -35,8 +35,12 @@ deps:
 build: deps-build
 	cargo build --release
 
+# Until the desktop window exists, the app is the headless phone: type JSON commands such as
+# {"cmd":"dial","target":"sip:bob@127.0.0.1:5062"} and read its events (see AGENT.md).
+CONFIG ?= assets/linekey.example.toml
+
 run: deps-build
-	cargo run --release
+	cargo run --release -- agent --config $(CONFIG)
 
 # The integration tests talk to sipp and kamailio on 127.0.0.1 only. As root, they run in a
 # private network namespace with only loopback up, so nothing can leave the machine.
