@@ -77,16 +77,24 @@ pub fn run(args: &[String]) -> i32 {
     };
     let (intent_tx, intent_rx) = mpsc::unbounded_channel();
     let (event_tx, mut event_rx) = mpsc::unbounded_channel();
-    for warning in loaded.warnings {
-        let _ = event_tx.send(Event::Error { message: warning });
-    }
+    // Settings warnings are shown right after `ready`, which front ends wait for first.
+    let mut warnings: Vec<Event> = loaded
+        .warnings
+        .into_iter()
+        .map(|message| Event::Error { message })
+        .collect();
     spawn_stdin_reader(intent_tx, event_tx.clone());
     let status = runtime.block_on(async move {
         let engine = tokio::spawn(engine::run(loaded.config, intent_rx, event_tx));
         let mut stdout = std::io::stdout().lock();
         while let Some(event) = event_rx.recv().await {
-            if write_event(&mut stdout, &event).is_err() {
-                // Nobody is reading any more: stop like end of stdin would.
+            let ready = matches!(event, Event::Ready { .. });
+            let mut batch = vec![event];
+            if ready {
+                batch.append(&mut warnings);
+            }
+            // A failed write means nobody is reading any more: stop like end of stdin would.
+            if batch.iter().any(|e| write_event(&mut stdout, e).is_err()) {
                 break;
             }
         }

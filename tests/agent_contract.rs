@@ -93,3 +93,14 @@ fn bad_input_yields_error_and_agent_goes_on() {
     assert!(alice.alive());
     assert!(alice.quit().success());
 }
+
+#[test]
+fn unknown_settings_key_is_reported_after_ready_and_the_phone_goes_on() {
+    let mut cfg = AgentConfig::new("alice");
+    cfg.extra = "[colours]\nbackground = \"teal\"\n".to_owned();
+    let mut alice = cfg.start();
+    let warning = alice.expect_event("error", STEP);
+    let message = warning["message"].as_str().unwrap_or_default();
+    assert!(message.contains("unknown key colours"), "{message}");
+    assert!(alice.quit().success());
+}

@@ -48,6 +48,10 @@ pub async fn run(
     let bound = socket.local_addr().map_err(bind_error)?;
     let local = SocketAddr::new(advertised_ip(bound.ip(), &config), bound.port());
 
+    // `ready` comes first: front ends wait for it before anything else.
+    let _ = events.send(Event::Ready {
+        sip: local.to_string(),
+    });
     let mut settings = Settings::from_config(&config);
     match load_dial_plan(&config) {
         Ok(plan) => settings.dial_plan = plan,
@@ -66,9 +70,6 @@ pub async fn run(
     for host in configured_host_names(&config) {
         resolve_in_background(host, None, deferred_tx.clone());
     }
-    let _ = driver.events.send(Event::Ready {
-        sip: local.to_string(),
-    });
     driver.flush(&mut phone).await;
 
     let mut buf = vec![0u8; MAX_DATAGRAM];
