@@ -90,11 +90,7 @@ impl Phone {
         self.lines[line - 1] = Some(id);
         self.respond_with(now, tx, &req, 100, |_| {});
         let contact = self.contact();
-        let mut ringing = Response::to(&req.headers, 180, None);
-        ensure_to_tag(&mut ringing, &tag);
-        ringing.headers.push("Contact", contact);
-        self.add_server_headers(&mut ringing);
-        self.transactions.respond(now, tx, ringing);
+        self.respond_to_invite(now, id, 180, |r| r.headers.push("Contact", contact));
         self.show(id, LineState::Incoming, None);
         self.media(MediaCommand::Open { call: id });
     }
@@ -172,7 +168,7 @@ impl Phone {
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
-        let (Some(local), Some(tx)) = (call.local_media.clone(), call.invite_tx) else {
+        let (Some(local), Some(_)) = (call.local_media.clone(), call.invite_tx) else {
             return;
         };
         call.answered = true;
@@ -184,21 +180,13 @@ impl Phone {
             },
             None => (sdp::offer(&local, None), None),
         };
-        let invite = call.invite.clone();
-        let tag = call
-            .dialog
-            .as_ref()
-            .map(|d| d.local_tag.clone())
-            .unwrap_or_else(new_tag);
-        let mut ok = Response::to(&invite.headers, 200, None);
-        ensure_to_tag(&mut ok, &tag);
-        ok.headers.push("Contact", contact);
-        ok.headers.push("Allow", ALLOWED);
-        ok.headers.push("Supported", SUPPORTED);
-        ok.headers.push("Content-Type", "application/sdp");
-        self.add_server_headers(&mut ok);
-        ok.body = body.into_bytes();
-        self.transactions.respond(now, tx, ok);
+        self.respond_to_invite(now, id, 200, |ok| {
+            ok.headers.push("Contact", contact);
+            ok.headers.push("Allow", ALLOWED);
+            ok.headers.push("Supported", SUPPORTED);
+            ok.headers.push("Content-Type", "application/sdp");
+            ok.body = body.into_bytes();
+        });
         if let Some(n) = negotiated {
             self.start_media(id, n);
         }
@@ -249,16 +237,7 @@ impl Phone {
         else {
             return;
         };
-        let invite = self.calls[&id].invite.clone();
-        let tag = self.calls[&id]
-            .dialog
-            .as_ref()
-            .map(|d| d.local_tag.clone())
-            .unwrap_or_else(new_tag);
-        let mut terminated = Response::to(&invite.headers, 487, None);
-        ensure_to_tag(&mut terminated, &tag);
-        self.add_server_headers(&mut terminated);
-        self.transactions.respond(now, invite_tx, terminated);
+        self.respond_to_invite(now, id, 487, |_| {});
         self.show(id, LineState::Idle, Some("cancelled".into()));
         self.forget_call(id);
     }
@@ -271,10 +250,7 @@ impl Phone {
         let call = &self.calls[&id];
         if call.role == Role::Callee && !call.answered {
             // A BYE before our 2xx ends the INVITE too (RFC 3261 §15.1.2).
-            if let Some(itx) = call.invite_tx {
-                let invite = call.invite.clone();
-                self.respond_with(now, itx, &invite, 487, |_| {});
-            }
+            self.respond_to_invite(now, id, 487, |_| {});
         }
         self.show(id, LineState::Idle, Some("remote_hangup".into()));
         self.forget_call(id);
@@ -311,19 +287,7 @@ impl Phone {
 
     /// Refuses a ringing incoming call with 603 Decline.
     fn decline(&mut self, now: Instant, id: CallId, reason: &str) {
-        let call = &self.calls[&id];
-        if let Some(tx) = call.invite_tx {
-            let invite = call.invite.clone();
-            let tag = call
-                .dialog
-                .as_ref()
-                .map(|d| d.local_tag.clone())
-                .unwrap_or_else(new_tag);
-            let mut resp = Response::to(&invite.headers, 603, None);
-            ensure_to_tag(&mut resp, &tag);
-            self.add_server_headers(&mut resp);
-            self.transactions.respond(now, tx, resp);
-        }
+        self.respond_to_invite(now, id, 603, |_| {});
         self.show(id, LineState::Idle, Some(reason.into()));
         self.forget_call(id);
     }
@@ -344,6 +308,31 @@ impl Phone {
                 self.cancel_or_defer(now, id);
             }
         }
+    }
+
+    /// Answers a received call's INVITE, with the dialog's To tag so every response of the call
+    /// names the same dialog.
+    pub(super) fn respond_to_invite(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        status: u16,
+        extra: impl FnOnce(&mut Response),
+    ) {
+        let Some(call) = self.calls.get(&id) else {
+            return;
+        };
+        let Some(tx) = call.invite_tx else { return };
+        let tag = call
+            .dialog
+            .as_ref()
+            .map(|d| d.local_tag.clone())
+            .unwrap_or_else(new_tag);
+        let mut resp = Response::to(&call.invite.headers, status, None);
+        ensure_to_tag(&mut resp, &tag);
+        self.add_server_headers(&mut resp);
+        extra(&mut resp);
+        self.transactions.respond(now, tx, resp);
     }
 
     /// The call on a line key, or an error event when there is none.

@@ -192,20 +192,11 @@ impl Phone {
         let Some(call) = self.calls.get(&id) else {
             return;
         };
-        match call.role {
-            Role::Caller => {
-                self.show(id, LineState::Idle, Some("failed: no RTP port".into()));
-                self.forget_call(id);
-            }
-            Role::Callee => {
-                if let Some(tx) = call.invite_tx {
-                    let invite = call.invite.clone();
-                    self.respond_with(now, tx, &invite, 500, |_| {});
-                }
-                self.show(id, LineState::Idle, Some("failed: no RTP port".into()));
-                self.forget_call(id);
-            }
+        if call.role == Role::Callee {
+            self.respond_to_invite(now, id, 500, |_| {});
         }
+        self.show(id, LineState::Idle, Some("failed: no RTP port".into()));
+        self.forget_call(id);
     }
 
     pub(super) fn on_invite_response(
