@@ -229,12 +229,7 @@ impl Phone {
             // Too late: the call was answered (or refused) already; the caller will send BYE.
             return;
         }
-        let Some(id) = self
-            .calls
-            .values()
-            .find(|c| c.invite_tx == Some(invite_tx))
-            .map(|c| c.id)
-        else {
+        let Some(id) = self.call_for_invite_tx(invite_tx) else {
             return;
         };
         self.respond_to_invite(now, id, 487, |_| {});
@@ -258,12 +253,7 @@ impl Phone {
 
     /// Our 2xx was never acknowledged: the caller is gone, so end the call (RFC 3261 §13.3.1.4).
     pub(super) fn on_ack_missing(&mut self, now: Instant, tx: TxId) {
-        let Some(id) = self
-            .calls
-            .values()
-            .find(|c| c.invite_tx == Some(tx))
-            .map(|c| c.id)
-        else {
+        let Some(id) = self.call_for_invite_tx(tx) else {
             return;
         };
         self.show(
@@ -351,6 +341,14 @@ impl Phone {
             }
         }
         id
+    }
+
+    /// The call whose INVITE transaction this is.
+    pub(super) fn call_for_invite_tx(&self, tx: TxId) -> Option<CallId> {
+        self.calls
+            .values()
+            .find(|c| c.invite_tx == Some(tx))
+            .map(|c| c.id)
     }
 
     /// The call a request from the peer belongs to, by its dialog.
