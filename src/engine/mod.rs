@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 
 use crate::config::Config;
 use crate::core::dialplan::DialPlan;
-use crate::core::phone::{Event, Input, Intent, Output, Phone, Settings};
+use crate::core::phone::{address_text, Event, Input, Intent, Output, Phone, Settings};
 use crate::core::sip::uri::{parse_host_port, Uri};
 use media::MediaPorts;
 
@@ -207,7 +207,7 @@ fn host_to_resolve(intent: &Intent) -> Option<String> {
     let Intent::Dial { target } = intent else {
         return None;
     };
-    let uri = Uri::parse(target).ok()?;
+    let uri = Uri::parse(&address_text(target)?).ok()?;
     (uri.is_sip() && needs_lookup(&uri.host)).then_some(uri.host)
 }
 
@@ -252,6 +252,10 @@ mod tests {
         assert_eq!(host_to_resolve(&dial("sip:bob@127.0.0.1:5062")), None);
         assert_eq!(host_to_resolve(&dial("sip:bob@localhost")), None);
         assert_eq!(host_to_resolve(&dial("1234")), None);
+        assert_eq!(
+            host_to_resolve(&dial("bob@pbx.example.com")),
+            Some("pbx.example.com".into())
+        );
         assert_eq!(
             host_to_resolve(&dial("sip:bob@pbx.example.com")),
             Some("pbx.example.com".into())

@@ -27,21 +27,14 @@ impl Phone {
         if target.is_empty() {
             return Err("nothing to dial".into());
         }
-        let host_and_port = target.split_once(':').is_some_and(|(host, _)| {
-            !target.contains('@') && host.chars().all(|c| c.is_ascii_digit() || c == '.')
-        });
-        let text = if host_and_port {
-            // `127.0.0.1:5062` is a host and port, not a scheme.
-            format!("sip:{target}")
-        } else if target.contains(':') {
-            target.to_owned()
-        } else if target.contains('@') {
-            format!("sip:{target}")
-        } else {
-            return self.dial_string(target);
-        };
-        let uri = Uri::parse(&text).map_err(|e| format!("cannot dial {target:?}: {}", e.reason))?;
-        Ok((uri, Route::Default))
+        match address_text(target) {
+            Some(text) => {
+                let uri = Uri::parse(&text)
+                    .map_err(|e| format!("cannot dial {target:?}: {}", e.reason))?;
+                Ok((uri, Route::Default))
+            }
+            None => self.dial_string(target),
+        }
     }
 
     /// A dial string through the dial plan: `Rewrite`, `User=Phone` and `Route` applied.
@@ -462,5 +455,24 @@ impl Phone {
             call.negotiated = Some(negotiated);
         }
         self.media(command);
+    }
+}
+
+/// The URI text for a dial target that is an address (`sip:…`, `tel:…`, `user@host`,
+/// `host:port`); `None` for a dial string, which goes through the dial plan.
+pub fn address_text(target: &str) -> Option<String> {
+    let target = target.trim();
+    let host_and_port = target.split_once(':').is_some_and(|(host, _)| {
+        !target.contains('@') && host.chars().all(|c| c.is_ascii_digit() || c == '.')
+    });
+    if host_and_port {
+        // `127.0.0.1:5062` is a host and port, not a scheme.
+        Some(format!("sip:{target}"))
+    } else if target.contains(':') {
+        Some(target.to_owned())
+    } else if target.contains('@') {
+        Some(format!("sip:{target}"))
+    } else {
+        None
     }
 }

@@ -15,6 +15,7 @@ mod registration;
 
 pub use api::{Event, Intent, LineState, RegistrationState};
 pub use call::CallId;
+pub use caller::address_text;
 pub use failover::NETWORK_DELAY;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
