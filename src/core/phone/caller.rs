@@ -401,14 +401,7 @@ impl Phone {
     /// Sends an ACK for a 2xx: it is its own transaction and never retransmitted by itself.
     pub(super) fn transmit(&mut self, mut req: Request, dest: SocketAddr) {
         if !req.headers.has("Via") {
-            req.headers.push_front(
-                "Via",
-                format!(
-                    "SIP/2.0/UDP {};branch={};rport",
-                    self.local,
-                    crate::core::sip::transaction::new_branch()
-                ),
-            );
+            req.headers.push_front("Via", self.new_via());
         }
         self.outputs.push_back(super::Output::Transmit {
             dest,

@@ -65,10 +65,7 @@ impl Phone {
         // A CANCEL keeps the INVITE's Via: the server matches it by that branch (RFC 3261 §9.1).
         if req.method != Method::Cancel || !req.headers.has("Via") {
             req.headers.remove("Via");
-            req.headers.push_front(
-                "Via",
-                format!("SIP/2.0/UDP {};branch={};rport", self.local, new_branch()),
-            );
+            req.headers.push_front("Via", self.new_via());
         }
         if !req.headers.has("User-Agent") {
             req.headers.push("User-Agent", USER_AGENT);
@@ -89,6 +86,12 @@ impl Phone {
             );
         }
         id
+    }
+
+    /// A top Via for a new request: a fresh branch, and `rport` so answers come back to the
+    /// port we sent from (RFC 3581).
+    pub(super) fn new_via(&self) -> String {
+        format!("SIP/2.0/UDP {};branch={};rport", self.local, new_branch())
     }
 
     /// Our Contact header value.
