@@ -7,3 +7,4 @@ pub mod agent;
 pub mod config;
 pub mod core;
 pub mod engine;
+pub mod media;

@@ -50,13 +50,12 @@ impl MediaPorts {
                     ),
                 },
             }),
-            MediaCommand::Start {
-                call,
-                remote,
-                codec,
-                ..
-            } => {
-                tracing::debug!("call {call:?}: media to {remote} with {codec}");
+            MediaCommand::Start { call, stream, .. } => {
+                tracing::debug!("call {call:?}: media {stream:?}");
+                None
+            }
+            MediaCommand::Dtmf { call, digits } => {
+                tracing::debug!("call {call:?}: digits {digits}");
                 None
             }
             MediaCommand::Close { call } => {

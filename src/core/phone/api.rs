@@ -107,7 +107,7 @@ pub enum RegistrationState {
 }
 
 /// Something the user should see.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// The phone is listening.
@@ -141,9 +141,48 @@ pub enum Event {
         /// What to show.
         text: String,
     },
+    /// A DTMF digit arrived from the far end (RFC 4733 telephone-event).
+    Dtmf {
+        /// The line key, from 1.
+        line: usize,
+        /// `0`-`9`, `*`, `#` or `A`-`D`.
+        digit: String,
+    },
+    /// How a call's media is doing, every few seconds while it flows.
+    Media {
+        /// The line key, from 1.
+        line: usize,
+        /// The figures.
+        #[serde(flatten)]
+        stats: MediaStats,
+    },
     /// A command failed or bad input arrived.
     Error {
         /// A sentence for the user.
         message: String,
     },
+}
+
+/// A call's media figures since it started, as reported in the `media` event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MediaStats {
+    /// The codec in use, as named in SDP (`opus`, `PCMU`, `PCMA`).
+    pub codec: String,
+    /// RTP packets sent.
+    pub sent: u64,
+    /// RTP packets received.
+    pub received: u64,
+    /// Packets the far end sent that never arrived (RFC 3550 cumulative loss).
+    pub lost: u64,
+    /// Packets that arrived too late to be played.
+    pub late: u64,
+    /// Share of played audio that was concealment (loss, late or empty buffer), 0.0–1.0.
+    pub concealed: f64,
+    /// Interarrival jitter in milliseconds (RFC 3550).
+    pub jitter_ms: f64,
+    /// Current jitter buffer delay in milliseconds.
+    pub buffer_ms: f64,
+    /// Round-trip time from RTCP, once a report has come back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rtt_ms: Option<f64>,
 }

@@ -436,17 +436,18 @@ impl Phone {
 
     /// Starts media after a successful offer/answer.
     pub(super) fn start_media(&mut self, id: CallId, negotiated: sdp::Negotiated) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        call.negotiated = Some(negotiated);
+        let Some(line) = call.line else {
+            return;
+        };
         let command = MediaCommand::Start {
             call: id,
-            remote: negotiated.remote_addr,
-            codec: negotiated.codec,
-            payload_type: negotiated.payload_type,
-            send: negotiated.direction.sends(),
-            receive: negotiated.direction.receives(),
+            line,
+            stream: negotiated,
         };
-        if let Some(call) = self.calls.get_mut(&id) {
-            call.negotiated = Some(negotiated);
-        }
         self.media(command);
     }
 }

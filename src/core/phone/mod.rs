@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::Config;
 use crate::core::dialplan::DialPlan;
-use crate::core::sdp::{Codec, HoldStyle};
+use crate::core::sdp::{Codec, HoldStyle, Negotiated};
 use crate::core::sip::message::{Malformed, Message, Method, Request, Response};
 use crate::core::sip::transaction::{Incoming, Timers, Transactions, TxId, TxOutput};
 
@@ -84,20 +84,22 @@ pub enum MediaCommand {
         /// The call.
         call: CallId,
     },
-    /// Start (or update) the streams: send to `remote` with `codec`.
+    /// Start (or update) the call's streams as negotiated: send to `stream.remote_addr` when the
+    /// direction sends, play what arrives when it receives. Early media is a receive-only stream.
     Start {
         /// The call.
         call: CallId,
-        /// Where the peer wants RTP.
-        remote: SocketAddr,
-        /// The negotiated codec.
-        codec: Codec,
-        /// The payload type to send it with.
-        payload_type: u8,
-        /// Whether we send and receive (false both ways while held).
-        send: bool,
-        /// Whether we play what arrives.
-        receive: bool,
+        /// Its line key, for the events media reports (digits, statistics).
+        line: usize,
+        /// Codec, payload types, address and direction.
+        stream: Negotiated,
+    },
+    /// Send DTMF digits on the call (RFC 4733 when negotiated, else in-band tones).
+    Dtmf {
+        /// The call.
+        call: CallId,
+        /// Digits 0-9, *, #, A-D.
+        digits: String,
     },
     /// Release the call's sockets.
     Close {
