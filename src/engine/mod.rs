@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::core::dialplan::DialPlan;
 use crate::core::phone::{address_text, Event, Input, Intent, Output, Phone, Settings};
 use crate::core::sip::uri::{parse_host_port, Uri};
-use media::MediaPorts;
+use media::Media;
 
 /// How long `Quit` may take to hang up calls and unregister before the engine stops anyway.
 const QUIT_GRACE: Duration = Duration::from_secs(4);
@@ -60,10 +60,17 @@ pub async fn run(
         }
     }
     let mut phone = Phone::new(settings, local, Instant::now());
+    let media = Media::start(
+        local.ip(),
+        config.network.rtp_ports,
+        config.audio.clone(),
+        format!("{}@{}", config.account.user, local.ip()),
+        events.clone(),
+    );
     let mut driver = Driver {
         socket,
         events,
-        media: MediaPorts::new(local.ip(), config.network.rtp_ports),
+        media,
     };
     // Inputs produced off the main loop (name lookups) come back through this channel.
     let (deferred_tx, mut deferred) = mpsc::unbounded_channel::<Input>();
@@ -111,6 +118,7 @@ pub async fn run(
         }
         driver.flush(&mut phone).await;
     }
+    driver.media.shutdown();
     Ok(())
 }
 
@@ -118,7 +126,7 @@ pub async fn run(
 struct Driver {
     socket: UdpSocket,
     events: mpsc::UnboundedSender<Event>,
-    media: MediaPorts,
+    media: Media,
 }
 
 impl Driver {
@@ -133,6 +141,7 @@ impl Driver {
                     }
                 }
                 Output::Event(event) => {
+                    self.media.observe(&event);
                     let _ = self.events.send(event);
                 }
                 Output::Media(command) => {

@@ -4,11 +4,14 @@
 //! rates (G.711 at 8 kHz) are resampled at their edge.
 
 pub mod codec;
+pub mod cues;
 pub mod device;
 pub mod dtmf;
 pub mod jitter;
+pub mod mixer;
 pub mod rtcp;
 pub mod rtp;
+pub mod session;
 pub mod tones;
 
 /// The sample rate of audio inside linekey.

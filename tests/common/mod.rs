@@ -8,6 +8,8 @@
 
 #![allow(dead_code)]
 
+pub mod audio;
+
 use std::cell::RefCell;
 use std::collections::hash_map::RandomState;
 use std::fs;
@@ -190,6 +192,9 @@ pub struct AgentConfig {
     pub lines: u32,
     pub auto_answer: bool,
     pub codecs: Option<Vec<String>>,
+    /// `[audio]` devices: virtual ones, so tests need no sound card.
+    pub input: String,
+    pub output: String,
     pub extra: String,
 }
 
@@ -211,6 +216,8 @@ impl AgentConfig {
             lines: 6,
             auto_answer: false,
             codecs: None,
+            input: "silence".to_owned(),
+            output: "null".to_owned(),
             extra: String::new(),
         }
     }
@@ -245,7 +252,11 @@ impl AgentConfig {
         if let Some(b) = &self.backup {
             t += &format!("backup = {}\n", q(b));
         }
-        t += "\n[audio]\ninput = \"silence\"\noutput = \"null\"\n";
+        t += "\n[audio]\n";
+        t += &format!("input = {}\n", q(&self.input));
+        t += &format!("output = {}\n", q(&self.output));
+        // A ringer of its own, so the ring never lands in a recorded output.
+        t += "ringer = \"null\"\n";
         t += "\n[calls]\n";
         t += &format!("lines = {}\n", self.lines);
         t += &format!("auto_answer = {}\n", self.auto_answer);
@@ -430,6 +441,17 @@ impl Agent {
                 )),
             }
         }
+    }
+
+    /// The latest event already seen that satisfies `pred`, or else the next one to come.
+    pub fn seen_or_expect(&self, pred: impl Fn(&Value) -> bool, timeout: Duration) -> Value {
+        let seen = self.history.borrow().iter().rev().find(|v| pred(v)).cloned();
+        seen.unwrap_or_else(|| self.expect(pred, timeout))
+    }
+
+    /// A line's media figures once its call has ended (the media thread reports them at close).
+    pub fn final_media_stats(&self, line: u64) -> Value {
+        self.seen_or_expect(|v| v["event"] == "media" && v["line"] == line, STEP)
     }
 
     /// Waits for an event of the given kind (`"ready"`, `"registration"`, ...).

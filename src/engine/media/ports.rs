@@ -1,25 +1,17 @@
 //! RTP sockets for calls: one even port (RTP) and the next one (RTCP) from the configured range,
 //! bound before the SDP that advertises them is written.
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 
-use crate::core::phone::{CallId, Input, MediaCommand};
+use crate::core::phone::{CallId, Input};
 
-/// The RTP/RTCP socket pair of one call.
-struct CallSockets {
-    _rtp: UdpSocket,
-    _rtcp: UdpSocket,
-}
-
-/// Binds and releases the media sockets the phone asks for.
+/// Finds RTP/RTCP port pairs in the configured range.
 pub struct MediaPorts {
     ip: IpAddr,
     range: [u16; 2],
     /// Where the next search starts, so ports are not reused at once (late packets of an old
     /// call must not reach a new one).
     cursor: u16,
-    calls: HashMap<CallId, CallSockets>,
 }
 
 impl MediaPorts {
@@ -30,43 +22,28 @@ impl MediaPorts {
             ip,
             range,
             cursor: first,
-            calls: HashMap::new(),
         }
     }
 
-    /// Carries out a media command; `Open` answers with the phone's next input.
-    pub fn apply(&mut self, command: MediaCommand) -> Option<Input> {
-        match command {
-            MediaCommand::Open { call } => Some(match self.bind_pair() {
-                Some((port, sockets)) => {
-                    self.calls.insert(call, sockets);
-                    Input::MediaReady { call, port }
-                }
-                None => Input::MediaFailed {
+    /// Binds a pair for `call`: the phone's answer, and the sockets for the media thread.
+    pub fn open(&mut self, call: CallId) -> (Input, Option<(UdpSocket, UdpSocket)>) {
+        match self.bind_pair() {
+            Some((port, rtp, rtcp)) => (Input::MediaReady { call, port }, Some((rtp, rtcp))),
+            None => (
+                Input::MediaFailed {
                     call,
                     reason: format!(
                         "every RTP port from {} to {} is in use",
                         self.range[0], self.range[1]
                     ),
                 },
-            }),
-            MediaCommand::Start { call, stream, .. } => {
-                tracing::debug!("call {call:?}: media {stream:?}");
-                None
-            }
-            MediaCommand::Dtmf { call, digits } => {
-                tracing::debug!("call {call:?}: digits {digits}");
-                None
-            }
-            MediaCommand::Close { call } => {
-                self.calls.remove(&call);
-                None
-            }
+                None,
+            ),
         }
     }
 
     /// Finds a free even port whose successor is free too.
-    fn bind_pair(&mut self) -> Option<(u16, CallSockets)> {
+    fn bind_pair(&mut self) -> Option<(u16, UdpSocket, UdpSocket)> {
         let first = self.range[0] + self.range[0] % 2;
         let last = self.range[1].saturating_sub(1);
         if first > last {
@@ -79,13 +56,7 @@ impl MediaPorts {
             let rtp = UdpSocket::bind(SocketAddr::new(self.ip, port));
             let rtcp = UdpSocket::bind(SocketAddr::new(self.ip, port + 1));
             if let (Ok(rtp), Ok(rtcp)) = (rtp, rtcp) {
-                return Some((
-                    port,
-                    CallSockets {
-                        _rtp: rtp,
-                        _rtcp: rtcp,
-                    },
-                ));
+                return Some((port, rtp, rtcp));
             }
         }
         None
@@ -104,20 +75,18 @@ mod tests {
         let taken = blocker.local_addr().unwrap().port() & !1;
         let _hold = UdpSocket::bind((ip, taken));
         let mut ports = MediaPorts::new(ip, [taken, taken + 3]);
-        let Some(Input::MediaReady { port, .. }) =
-            ports.apply(MediaCommand::Open { call: CallId(1) })
-        else {
+        let (Input::MediaReady { port, .. }, Some(sockets)) = ports.open(CallId(1)) else {
             panic!("expected a port")
         };
         assert_eq!(port, taken + 2);
         assert!(matches!(
-            ports.apply(MediaCommand::Open { call: CallId(2) }),
-            Some(Input::MediaFailed { .. })
+            ports.open(CallId(2)),
+            (Input::MediaFailed { .. }, None)
         ));
-        ports.apply(MediaCommand::Close { call: CallId(1) });
+        drop(sockets);
         assert!(matches!(
-            ports.apply(MediaCommand::Open { call: CallId(3) }),
-            Some(Input::MediaReady { .. })
+            ports.open(CallId(3)),
+            (Input::MediaReady { .. }, Some(_))
         ));
     }
 }

@@ -1,0 +1,496 @@
+//! The media thread: a 20 ms clock that, while any call or tone needs it, reads a frame from the
+//! microphone, sends each call's RTP, plays each call's jitter-buffered audio mixed with the
+//! tones, and sends RTCP. RTP and RTCP are read by one small task per call, which timestamps each
+//! packet on arrival (the jitter buffer needs true arrival times, not tick times).
+//!
+//! The clock stops when nothing needs it, so an idle phone costs no CPU.
+
+use std::collections::HashMap;
+use std::net::UdpSocket as StdUdpSocket;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::{Interval, MissedTickBehavior};
+
+use crate::config::Audio;
+use crate::core::phone::{CallId, Event, LineState};
+use crate::core::sdp::Negotiated;
+use crate::media::cues::Cues;
+use crate::media::device::{self, Sink, Source};
+use crate::media::mixer::Mix;
+use crate::media::session::Session;
+use crate::media::{Frame, FRAME_MS, FRAME_SAMPLES};
+
+/// How often a call's figures are reported.
+const STATS_EVERY: Duration = Duration::from_secs(5);
+/// How long after a failed attempt a real audio device is tried again.
+const DEVICE_RETRY: Duration = Duration::from_secs(10);
+/// The largest RTP or RTCP datagram we read.
+const MAX_PACKET: usize = 2048;
+
+/// What the engine asks of the media thread.
+pub(super) enum Request {
+    Open {
+        call: CallId,
+        rtp: StdUdpSocket,
+        rtcp: StdUdpSocket,
+    },
+    Start {
+        call: CallId,
+        line: usize,
+        stream: Negotiated,
+    },
+    Dtmf {
+        call: CallId,
+        digits: String,
+    },
+    Close {
+        call: CallId,
+    },
+    Line {
+        line: usize,
+        state: LineState,
+        reason: Option<String>,
+    },
+    Finish,
+}
+
+/// A datagram for a call, stamped when it arrived.
+struct Arrived {
+    call: CallId,
+    rtcp: bool,
+    data: Vec<u8>,
+    at: Instant,
+}
+
+/// The media thread's body: runs until `Finish` or until the engine goes away.
+pub(super) fn run(
+    audio: Audio,
+    cname: String,
+    requests: mpsc::UnboundedReceiver<Request>,
+    events: mpsc::UnboundedSender<Event>,
+) {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            let _ = events.send(Event::Error {
+                message: format!("Audio cannot start: {e}"),
+            });
+            return;
+        }
+    };
+    runtime.block_on(MediaLoop::new(audio, cname, events).run(requests));
+}
+
+/// One call's sockets and media.
+struct Call {
+    rtp: Arc<UdpSocket>,
+    rtcp: Arc<UdpSocket>,
+    reader: JoinHandle<()>,
+    session: Option<Session>,
+    next_stats: Instant,
+}
+
+struct MediaLoop {
+    cname: String,
+    events: mpsc::UnboundedSender<Event>,
+    devices: Devices,
+    calls: HashMap<CallId, Call>,
+    arrivals: (
+        mpsc::UnboundedSender<Arrived>,
+        mpsc::UnboundedReceiver<Arrived>,
+    ),
+    cues: Cues,
+    clock: Option<Interval>,
+    microphone: Frame,
+    heard: Frame,
+    speaker: Frame,
+    mix: Mix,
+    rtcp_out: Vec<u8>,
+}
+
+impl MediaLoop {
+    fn new(audio: Audio, cname: String, events: mpsc::UnboundedSender<Event>) -> MediaLoop {
+        MediaLoop {
+            cname,
+            events,
+            devices: Devices::new(audio),
+            calls: HashMap::new(),
+            arrivals: mpsc::unbounded_channel(),
+            cues: Cues::default(),
+            clock: None,
+            microphone: [0; FRAME_SAMPLES],
+            heard: [0; FRAME_SAMPLES],
+            speaker: [0; FRAME_SAMPLES],
+            mix: Mix::default(),
+            rtcp_out: Vec::with_capacity(512),
+        }
+    }
+
+    async fn run(mut self, mut requests: mpsc::UnboundedReceiver<Request>) {
+        loop {
+            let ticking = self.clock.is_some();
+            tokio::select! {
+                request = requests.recv() => match request {
+                    None | Some(Request::Finish) => break,
+                    Some(request) => self.apply(request),
+                },
+                Some(arrived) = self.arrivals.1.recv() => self.on_arrival(arrived),
+                _ = tick(&mut self.clock), if ticking => self.tick(),
+            }
+            self.run_clock_if_needed();
+        }
+        for call in self.calls.values() {
+            call.reader.abort();
+        }
+        self.devices.finish(&self.events);
+    }
+
+    fn apply(&mut self, request: Request) {
+        match request {
+            Request::Open { call, rtp, rtcp } => self.open(call, rtp, rtcp),
+            Request::Start { call, line, stream } => self.start(call, line, stream),
+            Request::Dtmf { call, digits } => {
+                let result = match self.calls.get_mut(&call).and_then(|c| c.session.as_mut()) {
+                    Some(session) => session.send_digits(&digits).map_err(|e| e.to_string()),
+                    None => Err("the call has no audio yet".to_owned()),
+                };
+                if let Err(reason) = result {
+                    self.error(format!("Cannot send the digits {digits:?}: {reason}"));
+                }
+            }
+            Request::Close { call } => {
+                if let Some(call) = self.calls.remove(&call) {
+                    call.reader.abort();
+                    if let Some(session) = call.session {
+                        // The last figures of a call, so its quality is known after it ends.
+                        self.report(Event::Media {
+                            line: session.line(),
+                            stats: session.stats(),
+                        });
+                    }
+                }
+            }
+            Request::Line {
+                line,
+                state,
+                reason,
+            } => self
+                .cues
+                .line_changed(line, state, reason.as_deref(), Instant::now()),
+            Request::Finish => {}
+        }
+    }
+
+    fn open(&mut self, call: CallId, rtp: StdUdpSocket, rtcp: StdUdpSocket) {
+        let sockets = (|| {
+            rtp.set_nonblocking(true)?;
+            rtcp.set_nonblocking(true)?;
+            Ok::<_, std::io::Error>((UdpSocket::from_std(rtp)?, UdpSocket::from_std(rtcp)?))
+        })();
+        let (rtp, rtcp) = match sockets {
+            Ok((rtp, rtcp)) => (Arc::new(rtp), Arc::new(rtcp)),
+            Err(e) => return self.error(format!("Audio for the call cannot start: {e}")),
+        };
+        let reader = tokio::spawn(read_packets(
+            call,
+            rtp.clone(),
+            rtcp.clone(),
+            self.arrivals.0.clone(),
+        ));
+        self.calls.insert(
+            call,
+            Call {
+                rtp,
+                rtcp,
+                reader,
+                session: None,
+                next_stats: Instant::now() + STATS_EVERY,
+            },
+        );
+    }
+
+    fn start(&mut self, call: CallId, line: usize, stream: Negotiated) {
+        let Some(slot) = self.calls.get_mut(&call) else {
+            return tracing::warn!("media for an unknown call {call:?}");
+        };
+        let result = match &mut slot.session {
+            Some(session) => session.update(line, stream),
+            None => Session::new(line, stream, self.cname.clone())
+                .map(|session| slot.session = Some(session)),
+        };
+        if let Err(e) = result {
+            self.error(format!("No audio on line {line}: {e}"));
+        }
+    }
+
+    fn on_arrival(&mut self, arrived: Arrived) {
+        let Some(session) = self
+            .calls
+            .get_mut(&arrived.call)
+            .and_then(|c| c.session.as_mut())
+        else {
+            return;
+        };
+        if arrived.rtcp {
+            session.on_rtcp(&arrived.data, arrived.at);
+        } else if let Some(digit) = session.on_rtp(&arrived.data, arrived.at) {
+            let line = session.line();
+            self.report(Event::Dtmf {
+                line,
+                digit: digit.to_string(),
+            });
+        }
+    }
+
+    /// One 20 ms frame for every call and the tones.
+    fn tick(&mut self) {
+        let now = Instant::now();
+        let wallclock = SystemTime::now();
+        self.devices.read(&mut self.microphone);
+        self.mix.clear();
+        let mut reports = Vec::new();
+        for call in self.calls.values_mut() {
+            let Some(session) = call.session.as_mut() else {
+                continue;
+            };
+            if session.receives() {
+                session.receive_tick(now, &mut self.heard);
+                self.mix.add(&self.heard);
+            }
+            let destination = session.rtp_destination();
+            let rtp = &call.rtp;
+            session.send_tick(&self.microphone, &mut |packet| {
+                if let Some(to) = destination {
+                    if let Err(e) = rtp.try_send_to(packet, to) {
+                        tracing::debug!("RTP to {to}: {e}");
+                    }
+                }
+            });
+            if session.rtcp_tick(now, wallclock, &mut self.rtcp_out) {
+                if let Some(to) = session.rtcp_destination() {
+                    let _ = call.rtcp.try_send_to(&self.rtcp_out, to);
+                }
+            }
+            if now >= call.next_stats {
+                call.next_stats = now + STATS_EVERY;
+                reports.push(Event::Media {
+                    line: session.line(),
+                    stats: session.stats(),
+                });
+            }
+        }
+        self.mix.render(&mut self.speaker);
+        let early_media: Vec<usize> = self
+            .calls
+            .values()
+            .filter_map(|c| c.session.as_ref())
+            .filter(|s| s.receives() && s.heard())
+            .map(|s| s.line())
+            .collect();
+        self.cues
+            .mix_earpiece(now, &|line| early_media.contains(&line), &mut self.speaker);
+        let mut ring = [0; FRAME_SAMPLES];
+        if self.cues.ring(&mut ring) && !self.devices.ring(&ring) {
+            for (out, r) in self.speaker.iter_mut().zip(ring) {
+                *out = out.saturating_add(r);
+            }
+        }
+        self.devices.write(&self.speaker);
+        for event in reports {
+            self.report(event);
+        }
+        for text in self.devices.notices() {
+            self.report(Event::Status { text });
+        }
+    }
+
+    /// Starts the clock when a call or a tone needs it, stops it when nothing does.
+    fn run_clock_if_needed(&mut self) {
+        let needed = self.calls.values().any(|c| c.session.is_some())
+            || self.cues.active(Instant::now());
+        match (needed, self.clock.is_some()) {
+            (true, false) => {
+                let mut clock = tokio::time::interval(Duration::from_millis(FRAME_MS.into()));
+                // After a stall, catch up: the far end expects a packet per 20 ms of RTP time.
+                clock.set_missed_tick_behavior(MissedTickBehavior::Burst);
+                self.clock = Some(clock);
+                self.devices.activate(&self.events);
+            }
+            (false, true) => {
+                self.clock = None;
+                self.devices.deactivate();
+            }
+            _ => {}
+        }
+    }
+
+    fn report(&self, event: Event) {
+        let _ = self.events.send(event);
+    }
+
+    fn error(&self, message: String) {
+        self.report(Event::Error { message });
+    }
+}
+
+async fn tick(clock: &mut Option<Interval>) {
+    match clock {
+        Some(clock) => {
+            clock.tick().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// Reads a call's RTP and RTCP until the call closes.
+async fn read_packets(
+    call: CallId,
+    rtp: Arc<UdpSocket>,
+    rtcp: Arc<UdpSocket>,
+    arrivals: mpsc::UnboundedSender<Arrived>,
+) {
+    let mut rtp_buf = [0u8; MAX_PACKET];
+    let mut rtcp_buf = [0u8; MAX_PACKET];
+    loop {
+        let (received, is_rtcp) = tokio::select! {
+            r = rtp.recv_from(&mut rtp_buf) => (r.map(|(n, _)| rtp_buf[..n].to_vec()), false),
+            r = rtcp.recv_from(&mut rtcp_buf) => (r.map(|(n, _)| rtcp_buf[..n].to_vec()), true),
+        };
+        match received {
+            Ok(data) => {
+                let arrived = Arrived {
+                    call,
+                    rtcp: is_rtcp,
+                    data,
+                    at: Instant::now(),
+                };
+                if arrivals.send(arrived).is_err() {
+                    return;
+                }
+            }
+            // ICMP errors for earlier sends surface on reads; the call goes on.
+            Err(e) => tracing::debug!("media socket of {call:?}: {e}"),
+        }
+    }
+}
+
+/// The microphone, the speaker and the ringer, opened when a call first needs them.
+struct Devices {
+    audio: Audio,
+    input: Option<Box<dyn Source>>,
+    output: Option<Box<dyn Sink>>,
+    /// None when the ring plays on the output device (same device named, or none usable).
+    ringer: Option<Box<dyn Sink>>,
+    /// When opening real devices last failed, to retry later rather than on every call.
+    failed_at: Option<Instant>,
+}
+
+impl Devices {
+    fn new(audio: Audio) -> Devices {
+        Devices {
+            audio,
+            input: None,
+            output: None,
+            ringer: None,
+            failed_at: None,
+        }
+    }
+
+    /// Opens what is not open yet (real devices that failed are retried after a while), and
+    /// starts them. What cannot be opened is said on the status line; calls go on without it.
+    fn activate(&mut self, events: &mpsc::UnboundedSender<Event>) {
+        let retry = self.failed_at.is_none_or(|at| at.elapsed() >= DEVICE_RETRY);
+        let mut failed = Vec::new();
+        if self.input.is_none() && retry {
+            match device::open_input(&self.audio.input) {
+                Ok(input) => self.input = Some(input),
+                Err(e) => failed.push(format!("{e}; calls send silence")),
+            }
+        }
+        if self.output.is_none() && retry {
+            match device::open_output(&self.audio.output) {
+                Ok(output) => self.output = Some(output),
+                Err(e) => failed.push(format!("{e}; calls cannot be heard")),
+            }
+        }
+        if self.ringer.is_none() && retry && self.audio.ringer != self.audio.output {
+            match device::open_output(&self.audio.ringer) {
+                Ok(ringer) => self.ringer = Some(ringer),
+                Err(e) => failed.push(format!("{e}; the ring plays on the speaker")),
+            }
+        }
+        if !failed.is_empty() {
+            self.failed_at = Some(Instant::now());
+            for text in failed {
+                let _ = events.send(Event::Status { text });
+            }
+        }
+        self.set_active(true);
+    }
+
+    fn deactivate(&mut self) {
+        self.set_active(false);
+    }
+
+    fn set_active(&mut self, active: bool) {
+        if let Some(input) = &mut self.input {
+            input.set_active(active);
+        }
+        for sink in [&mut self.output, &mut self.ringer].into_iter().flatten() {
+            sink.set_active(active);
+        }
+    }
+
+    fn read(&mut self, frame: &mut Frame) {
+        match &mut self.input {
+            Some(input) => input.read(frame),
+            None => frame.fill(0),
+        }
+    }
+
+    fn write(&mut self, frame: &Frame) {
+        if let Some(output) = &mut self.output {
+            output.write(frame);
+        }
+    }
+
+    /// Plays the ring on the ringer device; false when there is none (the ring then goes to
+    /// the speaker).
+    fn ring(&mut self, frame: &Frame) -> bool {
+        match &mut self.ringer {
+            Some(ringer) => {
+                ringer.write(frame);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Device messages for the status line.
+    fn notices(&mut self) -> Vec<String> {
+        let input = self.input.as_mut().and_then(|d| d.notice());
+        let sinks = [&mut self.output, &mut self.ringer]
+            .into_iter()
+            .flatten()
+            .filter_map(|sink| sink.notice());
+        input.into_iter().chain(sinks).collect()
+    }
+
+    /// Writes out what must be kept (WAV files) before the thread ends.
+    fn finish(&mut self, events: &mpsc::UnboundedSender<Event>) {
+        for sink in [&mut self.output, &mut self.ringer].into_iter().flatten() {
+            if let Err(e) = sink.finish() {
+                let _ = events.send(Event::Error {
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+}
