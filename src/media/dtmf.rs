@@ -357,17 +357,14 @@ mod tests {
     #[test]
     fn decodes_sipp_captures() {
         let directory = std::path::Path::new("/usr/share/sip-tester");
-        if !directory.is_dir() {
-            return;
-        }
         let names = [
             "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "star", "pound",
         ];
         for (name, expected) in names.iter().zip("0123456789*#".chars()) {
             let path = directory.join(format!("dtmf_2833_{name}.pcap"));
-            let Ok(pcap) = std::fs::read(&path) else {
-                continue;
-            };
+            let pcap = std::fs::read(&path).unwrap_or_else(|e| {
+                panic!("{path:?}: {e} (the sip-tester package has it; `make test` installs it)")
+            });
             let mut receiver = DtmfReceiver::new();
             let mut heard = String::new();
             for datagram in udp_payloads(&pcap) {
