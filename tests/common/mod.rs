@@ -8,6 +8,8 @@
 
 #![allow(dead_code)]
 
+pub mod relay;
+
 use std::cell::RefCell;
 use std::collections::hash_map::RandomState;
 use std::fs;
