@@ -9,6 +9,7 @@
 #![allow(dead_code)]
 
 pub mod audio;
+pub mod relay;
 
 use std::cell::RefCell;
 use std::collections::hash_map::RandomState;
