@@ -29,6 +29,11 @@ struct Pair {
 }
 
 fn pair(codec: &str) -> Pair {
+    pair_via(codec, None)
+}
+
+/// A pair whose calls from alice go through `proxy`.
+fn pair_via(codec: &str, proxy: Option<String>) -> Pair {
     let dir = tempfile::tempdir().unwrap();
     let alice_wav = dir.path().join("alice.wav");
     let bob_wav = dir.path().join("bob.wav");
@@ -41,7 +46,11 @@ fn pair(codec: &str) -> Pair {
     let bob = side("bob", BOB_HZ, &bob_wav);
     let bob_uri = bob.uri();
     Pair {
-        alice: side("alice", ALICE_HZ, &alice_wav).start(),
+        alice: AgentConfig {
+            proxy,
+            ..side("alice", ALICE_HZ, &alice_wav)
+        }
+        .start(),
         bob: bob.start(),
         bob_uri,
         alice_wav,
@@ -188,4 +197,37 @@ fn digits_cross_as_telephone_events() {
     );
     pair.hang_up();
     pair.quit();
+}
+
+#[test]
+fn tone_survives_loss_reordering_and_jitter() {
+    let relay = relay::Relay::start(relay::Impairment {
+        loss: 0.05,
+        jitter_ms: (0, 60),
+        duplicate: 0.01,
+        seed: 7,
+    });
+    let pair = pair_via("opus", Some(relay.sip_addr()));
+    pair.connect();
+    sleep(Duration::from_secs(4));
+    let (alice_stats, bob_stats) = pair.hang_up();
+    assert!(relay.rtp_dropped() > 0, "the relay dropped packets");
+    for (who, s) in [("alice", &alice_stats), ("bob", &bob_stats)] {
+        let concealed = s["concealed"].as_f64().unwrap();
+        assert!(s["lost"].as_u64() > Some(0), "{who} counts the loss: {s}");
+        assert!(
+            (0.01..0.25).contains(&concealed),
+            "{who} conceals about the 5 % lost, plus a few late packets: {s}"
+        );
+        assert!(s["jitter_ms"].as_f64() > Some(5.0), "{who} measures the jitter: {s}");
+    }
+    let (alice_pcm, bob_pcm) = pair.quit();
+    for (who, pcm, hz) in [("bob", &bob_pcm, ALICE_HZ), ("alice", &alice_pcm, BOB_HZ)] {
+        let runs = audio::runs(pcm, hz);
+        let tone = audio::total(&runs, Heard::Tone);
+        assert!(
+            tone >= 30,
+            "{who} hears the tone through most of the 4 s call despite the network: {runs:?}"
+        );
+    }
 }
