@@ -211,7 +211,7 @@ pub struct LocalMedia {
     pub codecs: Vec<Codec>,
     /// `o=` session id, stable for the dialog.
     pub session_id: u64,
-    /// `o=` session version; the caller bumps it for each new SDP in the dialog.
+    /// `o=` session version; [`next_version`] moves it on when a new SDP in the dialog differs.
     pub version: u64,
     /// `o=` username.
     pub username: String,
@@ -333,11 +333,12 @@ impl RemoteMedia {
         })
     }
 
-    /// Whether this description puts us on hold (a=sendonly, a=inactive, or c=0.0.0.0).
+    /// Whether this description puts us on hold (a=sendonly, a=inactive, or c=0.0.0.0): its
+    /// writer will not receive what we send. A `recvonly` peer only listens, which is no hold.
     ///
     /// Port 0 is a rejected stream, not hold; see [`RemoteMedia::is_rejected`].
     pub fn is_hold(&self) -> bool {
-        self.zero_address || !self.direction.sends()
+        self.zero_address || !self.direction.receives()
     }
 
     /// Whether the audio stream is rejected or disabled (port 0).
@@ -398,8 +399,10 @@ pub enum SdpError {
     Rejected,
 }
 
-/// Builds an offer; `hold` puts the stream on hold in the given style.
-pub fn offer(local: &LocalMedia, hold: Option<HoldStyle>) -> String {
+/// Builds an offer. `hold` puts the stream on hold in the given style; `held` says the peer
+/// holds us, so we do not offer to send (RFC 3264 §8.4: `inactive` when both hold, `recvonly`
+/// when only the peer does). A zero-address hold carries no direction attribute at all.
+pub fn offer(local: &LocalMedia, hold: Option<HoldStyle>, held: bool) -> String {
     let payloads: Vec<(u8, Codec)> = local
         .codecs
         .iter()
@@ -410,13 +413,37 @@ pub fn offer(local: &LocalMedia, hold: Option<HoldStyle>) -> String {
         clock_rate: 8_000,
     };
     let (zero, direction) = match hold {
-        None => (false, Some(Direction::SendRecv)),
-        // Old Cisco phones send only the zero address; a direction attribute alongside it
-        // confuses some of the RFC 2543 era peers this style exists for.
+        // Old Cisco phones send only the zero address (seed figure B-3); a direction attribute
+        // alongside it confuses some of the RFC 2543 era peers this style exists for.
         Some(HoldStyle::ZeroAddress) => (true, None),
-        Some(HoldStyle::SendOnly) => (false, Some(Direction::SendOnly)),
+        _ => (false, Some(hold_direction(hold, held))),
     };
     write_sdp(local, zero, &payloads, Some(te), direction, &[], 0)
+}
+
+/// The most our stream may do while `hold` (ours, in its style) and `held` (the peer's) are in
+/// effect: what our offers say, and the limit on what an answer can start.
+///
+/// A zero-address hold stops our sending too: the seed's phones send no RTP while holding
+/// (figure B-2, step 13), and the peer cannot send to 0.0.0.0.
+pub fn hold_direction(hold: Option<HoldStyle>, held: bool) -> Direction {
+    match hold {
+        None => Direction::from_parts(!held, true),
+        Some(HoldStyle::SendOnly) => Direction::from_parts(!held, false),
+        Some(HoldStyle::ZeroAddress) => Direction::Inactive,
+    }
+}
+
+/// Gives `body`, an SDP we wrote from `local`, the `o=` version RFC 3264 §8 asks for: the
+/// version of `previous` (the last SDP we sent in the session) when nothing else changed, the
+/// next one when something did. `local.version` follows, so later bodies start from it.
+pub fn next_version(local: &mut LocalMedia, previous: Option<&str>, body: String) -> String {
+    if previous.is_none_or(|p| p == body) {
+        return body;
+    }
+    let old = origin(local);
+    local.version += 1;
+    body.replacen(&old, &origin(local), 1)
 }
 
 /// Answers a remote offer.
@@ -480,7 +507,7 @@ pub fn answer(
 /// Reads the answer to our offer: the codec is the first one in the answer that we offered.
 ///
 /// Our direction is the reverse of the answer's (less sending if it has the zero address). It
-/// assumes we offered sendrecv; if we offered hold, intersect it with [`Direction::SendOnly`].
+/// assumes we offered sendrecv; after any other offer, intersect it with [`hold_direction`].
 pub fn negotiate_answer(answer: &RemoteMedia, local: &LocalMedia) -> Result<Negotiated, SdpError> {
     if answer.is_rejected() {
         return Err(SdpError::Rejected);
@@ -519,18 +546,6 @@ fn write_sdp(
     m_lines: &[MediaLine],
     audio_index: usize,
 ) -> String {
-    let ip_type = |a: IpAddr| if a.is_ipv4() { "IP4" } else { "IP6" };
-    // The o= username is a single token; anything else would break the line.
-    let username: String = local
-        .username
-        .chars()
-        .map(|c| if c.is_whitespace() { '_' } else { c })
-        .collect();
-    let username = if username.is_empty() {
-        "-"
-    } else {
-        username.as_str()
-    };
     let c_addr = if zero_address {
         IpAddr::V4(Ipv4Addr::UNSPECIFIED)
     } else {
@@ -543,13 +558,7 @@ fn write_sdp(
         out.push_str("\r\n");
     };
     line("v=0");
-    line(&format!(
-        "o={username} {} {} IN {} {}",
-        local.session_id,
-        local.version,
-        ip_type(local.addr),
-        local.addr
-    ));
+    line(&origin(local));
     line(&format!("s={SESSION_NAME}"));
     line(&format!("c=IN {} {c_addr}", ip_type(c_addr)));
     line("t=0 0");
@@ -594,6 +603,37 @@ fn write_sdp(
         }
     }
     out
+}
+
+/// `IP4` or `IP6`, for `o=` and `c=` lines.
+fn ip_type(addr: IpAddr) -> &'static str {
+    if addr.is_ipv4() {
+        "IP4"
+    } else {
+        "IP6"
+    }
+}
+
+/// Our `o=` line, without its CRLF.
+fn origin(local: &LocalMedia) -> String {
+    // The o= username is a single token; anything else would break the line.
+    let username: String = local
+        .username
+        .chars()
+        .map(|c| if c.is_whitespace() { '_' } else { c })
+        .collect();
+    let username = if username.is_empty() {
+        "-"
+    } else {
+        username.as_str()
+    };
+    format!(
+        "o={username} {} {} IN {} {}",
+        local.session_id,
+        local.version,
+        ip_type(local.addr),
+        local.addr
+    )
 }
 
 /// The value of the first attribute named `key`.
@@ -710,20 +750,20 @@ mod tests {
             a=fmtp:101 0-16\r\n\
             a=ptime:20\r\n\
             a=sendrecv\r\n";
-        assert_eq!(offer(&local(), None), expected);
+        assert_eq!(offer(&local(), None, false), expected);
     }
 
     #[test]
     fn offer_without_opus_and_hold_styles() {
         let mut l = local();
         l.codecs = vec![Codec::Pcma];
-        let text = offer(&l, Some(HoldStyle::SendOnly));
+        let text = offer(&l, Some(HoldStyle::SendOnly), false);
         assert!(text.contains("m=audio 20000 RTP/AVP 8 101\r\n"));
         assert!(!text.contains("opus"));
         assert!(text.contains("c=IN IP4 127.0.0.1\r\n"));
         assert!(text.ends_with("a=sendonly\r\n"));
 
-        let text = offer(&l, Some(HoldStyle::ZeroAddress));
+        let text = offer(&l, Some(HoldStyle::ZeroAddress), false);
         assert!(text.contains("o=alice 1234 1 IN IP4 127.0.0.1\r\n"));
         assert!(text.contains("c=IN IP4 0.0.0.0\r\n"));
         assert!(!text.contains("a=send") && !text.contains("a=recv"));
@@ -732,8 +772,82 @@ mod tests {
     }
 
     #[test]
+    fn offers_while_the_peer_holds_us() {
+        let cases = [
+            (None, false, "a=sendrecv"),
+            (None, true, "a=recvonly"),
+            (Some(HoldStyle::SendOnly), false, "a=sendonly"),
+            (Some(HoldStyle::SendOnly), true, "a=inactive"),
+        ];
+        for (hold, held, want) in cases {
+            let text = offer(&local(), hold, held);
+            assert!(
+                text.ends_with(&format!("{want}\r\n")),
+                "{hold:?} {held}: {text}"
+            );
+            assert!(text.contains("c=IN IP4 127.0.0.1\r\n"));
+        }
+        let text = offer(&local(), Some(HoldStyle::ZeroAddress), true);
+        assert!(text.contains("c=IN IP4 0.0.0.0\r\n"));
+        assert!(text.ends_with("a=ptime:20\r\n"), "{text}");
+    }
+
+    #[test]
+    fn hold_direction_limits_the_stream() {
+        use Direction::*;
+        assert_eq!(hold_direction(None, false), SendRecv);
+        assert_eq!(hold_direction(None, true), RecvOnly);
+        assert_eq!(hold_direction(Some(HoldStyle::SendOnly), false), SendOnly);
+        assert_eq!(hold_direction(Some(HoldStyle::SendOnly), true), Inactive);
+        assert_eq!(
+            hold_direction(Some(HoldStyle::ZeroAddress), false),
+            Inactive
+        );
+    }
+
+    #[test]
+    fn hold_is_what_the_peer_will_not_receive() {
+        for (attr, hold) in [
+            ("a=sendonly", true),
+            ("a=inactive", true),
+            ("a=recvonly", false),
+            ("a=sendrecv", false),
+        ] {
+            let r = RemoteMedia::parse(&remote("0", &[attr])).unwrap();
+            assert_eq!(r.is_hold(), hold, "{attr}");
+        }
+    }
+
+    #[test]
+    fn version_moves_only_when_the_description_changes() {
+        let mut l = local();
+        let first = offer(&l, None, false);
+        assert_eq!(next_version(&mut l, None, first.clone()), first);
+        let again = offer(&l, None, false);
+        let same = next_version(&mut l, Some(&first), again);
+        assert_eq!(same, first);
+        assert_eq!(l.version, 1);
+
+        let hold = offer(&l, Some(HoldStyle::SendOnly), false);
+        let hold = next_version(&mut l, Some(&same), hold);
+        assert_eq!(l.version, 2);
+        assert!(
+            hold.contains("o=alice 1234 2 IN IP4 127.0.0.1\r\n"),
+            "{hold}"
+        );
+        assert!(hold.ends_with("a=sendonly\r\n"));
+        let resume = offer(&l, None, false);
+        let resume = next_version(&mut l, Some(&hold), resume);
+        assert!(
+            resume.contains("o=alice 1234 3 IN IP4 127.0.0.1\r\n"),
+            "{resume}"
+        );
+        assert_eq!(l.version, 3);
+    }
+
+    #[test]
     fn round_trip() {
-        let parsed = RemoteMedia::parse(&offer(&local(), None)).unwrap();
+        let parsed = RemoteMedia::parse(&offer(&local(), None, false)).unwrap();
         assert_eq!(
             parsed.codecs,
             vec![(111, Codec::Opus), (0, Codec::Pcmu), (8, Codec::Pcma)]
@@ -753,7 +867,7 @@ mod tests {
 
         let mut v6 = local();
         v6.addr = "2001:db8::1".parse().unwrap();
-        let text = offer(&v6, None);
+        let text = offer(&v6, None, false);
         assert!(text.contains("c=IN IP6 2001:db8::1\r\n"));
         assert_eq!(RemoteMedia::parse(&text).unwrap().addr, v6.addr);
     }
@@ -940,7 +1054,7 @@ mod tests {
 
     #[test]
     fn truncations_and_noise_never_panic() {
-        let text = offer(&local(), None);
+        let text = offer(&local(), None, false);
         for end in 0..text.len() {
             let _ = RemoteMedia::parse(&text[..end]);
         }

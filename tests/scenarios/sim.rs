@@ -13,7 +13,7 @@ use linekey::config::Config;
 use linekey::core::phone::{
     Event, Input, Intent, LineState, MediaCommand, Output, Phone, RegistrationState, Settings,
 };
-use linekey::core::sdp::Codec;
+use linekey::core::sdp::{Codec, Direction, Negotiated};
 use linekey::core::sip::message::{Message, Method, Request, Response};
 
 /// One-way latency of every packet.
@@ -100,6 +100,24 @@ pub fn answer(line: usize) -> Intent {
 /// Hang-up intent.
 pub fn hangup(line: usize) -> Intent {
     Intent::Hangup { line }
+}
+
+/// Hold intent.
+pub fn hold(line: usize) -> Intent {
+    Intent::Hold { line }
+}
+
+/// Resume intent.
+pub fn resume(line: usize) -> Intent {
+    Intent::Resume { line }
+}
+
+/// DTMF intent.
+pub fn dtmf(line: usize, digits: &str) -> Intent {
+    Intent::Dtmf {
+        line,
+        digits: digits.to_owned(),
+    }
 }
 
 /// What a scripted peer sees of the world when a message reaches it, and where it puts replies.
@@ -536,10 +554,34 @@ impl Sim {
 
     /// The `MediaCommand::Start`s a phone gave, as `(remote, codec)`.
     pub fn media_starts(&self, name: &str) -> Vec<(SocketAddr, Codec)> {
+        self.streams(name)
+            .into_iter()
+            .map(|s| (s.remote_addr, s.codec))
+            .collect()
+    }
+
+    /// The streams of a phone's `MediaCommand::Start`s, in order.
+    pub fn streams(&self, name: &str) -> Vec<Negotiated> {
         self.media(name)
             .into_iter()
             .filter_map(|m| match m {
-                MediaCommand::Start { remote, codec, .. } => Some((remote, codec)),
+                MediaCommand::Start { stream, .. } => Some(stream),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The directions of a phone's `MediaCommand::Start`s, in order.
+    pub fn directions(&self, name: &str) -> Vec<Direction> {
+        self.streams(name).iter().map(|s| s.direction).collect()
+    }
+
+    /// The messages of a phone's error events.
+    pub fn errors(&self, name: &str) -> Vec<String> {
+        self.events(name)
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Error { message } => Some(message),
                 _ => None,
             })
             .collect()
@@ -708,6 +750,40 @@ fn line_of(t: &TraceEntry) -> String {
     s
 }
 
+/// The body of a message as text.
+pub fn body(msg: &Message) -> String {
+    let bytes = match msg {
+        Message::Request(r) => &r.body,
+        Message::Response(r) => &r.body,
+    };
+    String::from_utf8(bytes.clone()).expect("UTF-8 body")
+}
+
+/// The session id and version of an SDP body's `o=` line.
+pub fn origin(sdp: &str) -> (u64, u64) {
+    let line = sdp
+        .lines()
+        .find(|l| l.starts_with("o="))
+        .unwrap_or_else(|| panic!("no o= line in {sdp}"));
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    (fields[1].parse().unwrap(), fields[2].parse().unwrap())
+}
+
+/// The direction attributes of an SDP body, in order.
+pub fn direction_attrs(sdp: &str) -> Vec<&str> {
+    sdp.lines()
+        .filter_map(|l| l.strip_prefix("a="))
+        .filter(|a| ["sendrecv", "sendonly", "recvonly", "inactive"].contains(a))
+        .collect()
+}
+
+/// The `c=` line of an SDP body.
+pub fn connection(sdp: &str) -> &str {
+    sdp.lines()
+        .find(|l| l.starts_with("c="))
+        .unwrap_or_else(|| panic!("no c= line in {sdp}"))
+}
+
 /// The request inside a message; panics on a response.
 pub fn request(msg: Message) -> Request {
     match msg {
@@ -840,6 +916,51 @@ pub mod peer {
         let seq = resp.headers.cseq().expect("cseq").seq;
         a.headers.push("CSeq", format!("{seq} ACK"));
         a
+    }
+
+    /// A request from `me` inside the dialog that `ok` (a 2xx to our INVITE) made, to its
+    /// Contact, with an SDP body unless `body` is empty. An ACK takes `ok`'s CSeq number.
+    pub fn in_dialog(
+        ok: &Response,
+        me: SocketAddr,
+        method: Method,
+        seq: u32,
+        branch: &str,
+        body: &str,
+    ) -> Request {
+        let contact = ok
+            .headers
+            .contacts()
+            .into_iter()
+            .next()
+            .expect("2xx Contact");
+        let mut r = Request::new(method.clone(), contact.uri);
+        r.headers
+            .push("Via", format!("SIP/2.0/UDP {me};branch=z9hG4bK{branch}"));
+        r.headers.push("Max-Forwards", "70");
+        for name in ["From", "To", "Call-ID"] {
+            r.headers.push(name, ok.headers.get(name).expect("header"));
+        }
+        r.headers.push("CSeq", format!("{seq} {method}"));
+        r.headers.push("Contact", format!("<sip:gw@{me}>"));
+        if !body.is_empty() {
+            r.headers.push("Content-Type", "application/sdp");
+            r.body = body.as_bytes().to_vec();
+        }
+        r
+    }
+
+    /// A PCMU description on `ip:4000` with a direction attribute (none when empty), its `c=`
+    /// address replaced by `0.0.0.0` when `zero`.
+    pub fn pcmu_with(ip: &str, direction: &str, zero: bool) -> String {
+        let mut s = pcmu(ip);
+        if zero {
+            s = s.replace(&format!("c=IN IP4 {ip}"), "c=IN IP4 0.0.0.0");
+        }
+        if !direction.is_empty() {
+            let _ = write!(s, "a={direction}\r\n");
+        }
+        s
     }
 
     /// ACK for a non-2xx final response to our INVITE: same branch, the response's To.

@@ -6,8 +6,9 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use super::api::LineState;
+use super::hold::Hold;
 use crate::core::dialplan::Route;
-use crate::core::sdp::{LocalMedia, Negotiated, RemoteMedia};
+use crate::core::sdp::{self, LocalMedia, Negotiated, RemoteMedia};
 use crate::core::sip::dialog::Dialog;
 use crate::core::sip::message::Request;
 use crate::core::sip::transaction::TxId;
@@ -53,8 +54,13 @@ pub struct Call {
     pub local_media: Option<LocalMedia>,
     /// The offer in the peer's INVITE (callee), kept until we answer.
     pub remote_offer: Option<RemoteMedia>,
-    /// The agreed codec and addresses.
+    /// The agreed codec and addresses (during early media: the 18x's answer, of which only
+    /// the receiving half was started).
     pub negotiated: Option<Negotiated>,
+    /// The last SDP body we sent, which the next one is versioned against.
+    pub last_sdp: Option<String>,
+    /// Who holds the call, and the re-INVITEs that change it.
+    pub hold: Hold,
     /// Whether a provisional response arrived (a CANCEL may only follow one).
     pub provisional: bool,
     /// The user hung up before a provisional arrived: CANCEL as soon as one does.
@@ -74,7 +80,21 @@ pub struct Call {
 impl Call {
     /// The earliest timer of this call.
     pub fn deadline(&self) -> Option<Instant> {
-        self.ring_deadline
+        [self.ring_deadline, self.hold.retry_at]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// Notes an SDP body written from `local_media` that is about to be sent, with the `o=`
+    /// version moved on if it differs from the last one (RFC 3264 §8).
+    pub fn stamp_sdp(&mut self, body: String) -> String {
+        let Some(local) = self.local_media.as_mut() else {
+            return body;
+        };
+        let body = sdp::next_version(local, self.last_sdp.as_deref(), body);
+        self.last_sdp = Some(body.clone());
+        body
     }
 
     /// Whether the call is established (ACKed or answered).

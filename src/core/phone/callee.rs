@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use super::api::{Event, LineState};
 use super::call::{new_tag, Call, CallId, Role};
+use super::hold::Hold;
 use super::{ensure_to_tag, MediaCommand, Phone, ALLOWED, SUPPORTED};
 use crate::core::dialplan::Route;
 use crate::core::sdp::{self, RemoteMedia, SdpError};
@@ -78,6 +79,8 @@ impl Phone {
                 local_media: None,
                 remote_offer: offer,
                 negotiated: None,
+                last_sdp: None,
+                hold: Hold::default(),
                 provisional: true,
                 cancel_when_possible: false,
                 answer_when_ready: self.settings.auto_answer,
@@ -96,7 +99,7 @@ impl Phone {
     }
 
     /// `488` with `Warning: 304`: no codec in common (seed S3; the seed's phones also send 400).
-    fn reject_incompatible(&mut self, now: Instant, tx: TxId, req: &Request) {
+    pub(super) fn reject_incompatible(&mut self, now: Instant, tx: TxId, req: &Request) {
         let host = self.local.ip().to_string();
         self.respond_with(now, tx, req, 488, |r| {
             r.headers.push(
@@ -104,46 +107,6 @@ impl Phone {
                 format!("304 {host} \"Incompatible media format\""),
             );
         });
-    }
-
-    /// A re-INVITE inside a dialog: answer its offer with our current media (hold, resume,
-    /// session refresh), or `481` when there is no such dialog.
-    fn on_reinvite(&mut self, now: Instant, tx: TxId, req: Request) {
-        let Some(id) = self.call_for_request(&req) else {
-            return self.respond_with(now, tx, &req, 481, |_| {});
-        };
-        let call = self.calls.get_mut(&id).expect("found above");
-        if let Some(dialog) = call.dialog.as_mut() {
-            if dialog.on_remote_request(&req).is_err() {
-                return self.respond_with(now, tx, &req, 500, |_| {});
-            }
-        }
-        let Some(local) = call.local_media.clone() else {
-            return self.respond_with(now, tx, &req, 491, |_| {});
-        };
-        let offer = RemoteMedia::parse(&String::from_utf8_lossy(&req.body));
-        let answer = match &offer {
-            Ok(offer) => sdp::answer(offer, &local, None),
-            Err(e) => Err(e.clone()),
-        };
-        let (body, negotiated) = match answer {
-            Ok(pair) => pair,
-            Err(_) => return self.reject_incompatible(now, tx, &req),
-        };
-        let remote_hold = offer.map(|o| o.is_hold()).unwrap_or(false);
-        let contact = self.contact();
-        self.respond_with(now, tx, &req, 200, |r| {
-            r.headers.push("Contact", contact);
-            r.headers.push("Content-Type", "application/sdp");
-            r.body = body.into_bytes();
-        });
-        self.start_media(id, negotiated);
-        let state = if remote_hold {
-            LineState::RemoteHeld
-        } else {
-            LineState::Connected
-        };
-        self.show(id, state, None);
     }
 
     pub(super) fn answer(&mut self, now: Instant, line: usize) {
@@ -176,10 +139,11 @@ impl Phone {
         let (body, negotiated) = match &call.remote_offer {
             Some(offer) => match sdp::answer(offer, &local, None) {
                 Ok((body, n)) => (body, Some(n)),
-                Err(_) => (sdp::offer(&local, None), None),
+                Err(_) => (sdp::offer(&local, None, false), None),
             },
-            None => (sdp::offer(&local, None), None),
+            None => (sdp::offer(&local, None, false), None),
         };
+        let body = call.stamp_sdp(body);
         self.respond_to_invite(now, id, 200, |ok| {
             ok.headers.push("Contact", contact);
             ok.headers.push("Allow", ALLOWED);
@@ -192,10 +156,13 @@ impl Phone {
         }
     }
 
-    pub(super) fn on_ack(&mut self, _now: Instant, req: Request) {
+    pub(super) fn on_ack(&mut self, now: Instant, req: Request) {
         let Some(id) = self.call_for_request(&req) else {
             return;
         };
+        if self.on_reinvite_ack(now, id, &req) {
+            return;
+        }
         let Some(call) = self.calls.get(&id) else {
             return;
         };
@@ -251,16 +218,17 @@ impl Phone {
         self.forget_call(id);
     }
 
-    /// Our 2xx was never acknowledged: the caller is gone, so end the call (RFC 3261 §13.3.1.4).
+    /// Our 2xx to an INVITE or re-INVITE was never acknowledged: the peer is gone, so end the
+    /// call (RFC 3261 §13.3.1.4, §14.2).
     pub(super) fn on_ack_missing(&mut self, now: Instant, tx: TxId) {
-        let Some(id) = self.call_for_invite_tx(tx) else {
-            return;
+        let (id, reason) = match self.call_for_invite_tx(tx) {
+            Some(id) => (id, "failed: no ACK from the caller"),
+            None => match self.call_for_peer_reinvite(tx) {
+                Some(id) => (id, "failed: no ACK from the other party"),
+                None => return,
+            },
         };
-        self.show(
-            id,
-            LineState::Idle,
-            Some("failed: no ACK from the caller".into()),
-        );
+        self.show(id, LineState::Idle, Some(reason.into()));
         self.send_bye(now, id);
     }
 

@@ -1,5 +1,6 @@
-//! Calls we place (RFC 3261 §13.2): INVITE with an SDP offer, provisional and final responses,
-//! ACK, CANCEL on hang-up or ring timeout, and the handling of 4xx/5xx/6xx (seed flows S1, S14–S16).
+//! Calls we place (RFC 3261 §13.2): INVITE with an SDP offer, provisional responses (and the
+//! early media some of them bring) and final ones, ACK, CANCEL on hang-up or ring timeout, and
+//! the handling of 4xx/5xx/6xx (seed flows S1, S14–S16).
 
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -7,10 +8,11 @@ use std::time::Instant;
 use super::api::LineState;
 use super::call::{new_call_id, new_tag, Call, CallId, Role};
 use super::failover::PrimaryFailure;
+use super::hold::Hold;
 use super::outbound::Purpose;
 use super::{MediaCommand, Phone, ALLOWED};
 use crate::core::dialplan::{Route, UserParam};
-use crate::core::sdp::{self, LocalMedia, RemoteMedia};
+use crate::core::sdp::{self, Direction, LocalMedia, RemoteMedia};
 use crate::core::sip::dialog::Dialog;
 use crate::core::sip::message::{CSeq, Method, Request, Response};
 use crate::core::sip::transaction::TxId;
@@ -102,6 +104,8 @@ impl Phone {
             local_media: None,
             remote_offer: None,
             negotiated: None,
+            last_sdp: None,
+            hold: Hold::default(),
             provisional: false,
             cancel_when_possible: false,
             answer_when_ready: false,
@@ -165,7 +169,8 @@ impl Phone {
                     self.forget_call(id);
                     return;
                 }
-                call.invite.body = sdp::offer(&media, None).into_bytes();
+                let offer = call.stamp_sdp(sdp::offer(&media, None, false));
+                call.invite.body = offer.into_bytes();
                 call.invite.headers.set("Content-Type", "application/sdp");
                 call.ring_deadline = Some(now + self.settings.ring_timeout);
                 let (invite, dest) = (call.invite.clone(), call.invite_dest);
@@ -218,8 +223,13 @@ impl Phone {
                 }
                 if call.cancel_when_possible {
                     self.send_cancel(now, id);
-                } else if matches!(call.state, LineState::Dialing | LineState::Trying) {
-                    self.show(id, LineState::Ringing, None);
+                } else {
+                    if matches!(call.state, LineState::Dialing | LineState::Trying) {
+                        self.show(id, LineState::Ringing, None);
+                    }
+                    if !resp.body.is_empty() {
+                        self.start_early_media(id, &resp.body);
+                    }
                 }
             }
             200..=299 => self.on_invite_success(now, id, resp),
@@ -249,13 +259,14 @@ impl Phone {
         };
         dialog.confirm(&resp);
         let invite_seq = call.invite.headers.cseq().map(|c| c.seq).unwrap_or(1);
-        let ack = dialog.request(Method::Ack, Some(invite_seq));
+        let mut ack = dialog.request(Method::Ack, Some(invite_seq));
         let next_hop = dialog.next_hop().clone();
         call.dialog = Some(dialog);
         let fallback = call.invite_dest.unwrap_or(self.local);
         let dest = self
             .resolve(&next_hop.host, next_hop.port)
             .unwrap_or(fallback);
+        ack.headers.push_front("Via", self.new_via());
         if let Some(call) = self.calls.get_mut(&id) {
             call.ack = Some((ack.clone(), dest));
         }
@@ -268,12 +279,13 @@ impl Phone {
             // The user hung up while the 200 was on its way: end the call we just got.
             return self.send_bye(now, id);
         }
-        let negotiated = match (
-            &call.local_media,
-            RemoteMedia::parse(&String::from_utf8_lossy(&resp.body)),
-        ) {
-            (Some(local), Ok(remote)) => sdp::negotiate_answer(&remote, local).ok(),
-            _ => None,
+        let negotiated = match (&call.local_media, resp.body.is_empty()) {
+            // The answer came with early media; a 2xx need not repeat it.
+            (_, true) => call.negotiated,
+            (Some(local), false) => RemoteMedia::parse(&String::from_utf8_lossy(&resp.body))
+                .ok()
+                .and_then(|remote| sdp::negotiate_answer(&remote, local).ok()),
+            (None, false) => None,
         };
         let Some(negotiated) = negotiated else {
             self.status("Call ended: incompatible media");
@@ -339,16 +351,48 @@ impl Phone {
         self.forget_call(id);
     }
 
-    /// The caller's ring timeout: give up with CANCEL (seed flow S15).
+    /// An answer in a provisional response (RFC 3261 §13.2.1): the far end's ringback or
+    /// announcement. Only its receiving half starts; we send nothing until the call is answered,
+    /// whose 2xx then starts the whole stream.
+    fn start_early_media(&mut self, id: CallId, body: &[u8]) {
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        let Some(local) = &call.local_media else {
+            return;
+        };
+        let answer = RemoteMedia::parse(&String::from_utf8_lossy(body))
+            .and_then(|remote| sdp::negotiate_answer(&remote, local));
+        let negotiated = match answer {
+            Ok(n) => n,
+            Err(e) => return tracing::info!("early media SDP not usable: {e}"),
+        };
+        if call.negotiated == Some(negotiated) {
+            // A repeated 18x: the stream is already playing.
+            return;
+        }
+        let mut early = negotiated;
+        early.direction = early.direction.intersect(Direction::RecvOnly);
+        self.start_media(id, early);
+        if let Some(call) = self.calls.get_mut(&id) {
+            call.negotiated = Some(negotiated);
+        }
+    }
+
+    /// A call's timer: the caller's ring timeout, or the wait after re-INVITE glare.
     pub(super) fn on_call_timer(&mut self, now: Instant, id: CallId) {
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
-        call.ring_deadline = None;
-        if call.role == Role::Caller && !call.is_established() && call.line.is_some() {
-            self.show(id, LineState::Idle, Some("no_answer".into()));
-            self.cancel_or_defer(now, id);
+        if call.ring_deadline.is_some_and(|at| at <= now) {
+            call.ring_deadline = None;
+            if call.role == Role::Caller && !call.is_established() && call.line.is_some() {
+                // Give up with CANCEL (seed flow S15).
+                self.show(id, LineState::Idle, Some("no_answer".into()));
+                self.cancel_or_defer(now, id);
+            }
         }
+        self.on_glare_timer(now, id);
     }
 
     /// Cancels our INVITE now if a provisional response allows it, else as soon as one arrives.
@@ -399,10 +443,9 @@ impl Phone {
     }
 
     /// Sends an ACK for a 2xx: it is its own transaction and never retransmitted by itself.
-    pub(super) fn transmit(&mut self, mut req: Request, dest: SocketAddr) {
-        if !req.headers.has("Via") {
-            req.headers.push_front("Via", self.new_via());
-        }
+    /// The ACK comes with its Via, made once, so that the copy sent for a retransmitted 2xx is
+    /// the same request.
+    pub(super) fn transmit(&mut self, req: Request, dest: SocketAddr) {
         self.outputs.push_back(super::Output::Transmit {
             dest,
             data: req.to_bytes(),
@@ -419,19 +462,24 @@ impl Phone {
             return self.forget_call(id);
         };
         let mut bye = dialog.request(Method::Bye, None);
-        let hop = dialog.next_hop().clone();
         bye.headers.push("Contact", contact);
-        let (fallback, had_media) = (call.invite_dest, call.local_media.take().is_some());
-        if had_media {
+        if call.local_media.take().is_some() {
             self.media(MediaCommand::Close { call: id });
         }
-        let dest = self.resolve(&hop.host, hop.port).or(fallback);
-        match dest {
+        match self.dialog_dest(id) {
             Some(dest) => {
                 self.send_request(now, bye, dest, Purpose::Bye(id), 0);
             }
             None => self.forget_call(id),
         }
+    }
+
+    /// Where requests inside a call's dialog go: its first route or remote target, or failing
+    /// a usable address there, where the INVITE went.
+    pub(super) fn dialog_dest(&self, id: CallId) -> Option<SocketAddr> {
+        let call = self.calls.get(&id)?;
+        let hop = call.dialog.as_ref()?.next_hop();
+        self.resolve(&hop.host, hop.port).or(call.invite_dest)
     }
 
     /// Starts media after a successful offer/answer.

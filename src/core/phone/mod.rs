@@ -9,7 +9,9 @@ mod api;
 mod call;
 mod callee;
 mod caller;
+mod dtmf;
 mod failover;
+mod hold;
 mod outbound;
 mod registration;
 
@@ -311,14 +313,13 @@ impl Phone {
             Intent::Answer { line } => self.answer(now, line),
             Intent::Reject { line } => self.reject(now, line),
             Intent::Hangup { line } => self.hangup(now, line),
+            Intent::Hold { line } => self.set_hold(now, line, true),
+            Intent::Resume { line } => self.set_hold(now, line, false),
+            Intent::Dtmf { line, digits } => self.send_dtmf(line, &digits),
             Intent::Register => self.register(now),
             Intent::Unregister => self.unregister(now),
             Intent::Quit => self.quit(now),
-            Intent::Hold { .. }
-            | Intent::Resume { .. }
-            | Intent::Transfer { .. }
-            | Intent::Conference { .. }
-            | Intent::Dtmf { .. } => {
+            Intent::Transfer { .. } | Intent::Conference { .. } => {
                 self.error("this command is not available yet in this version of linekey")
             }
         }

@@ -17,6 +17,8 @@ use crate::core::sip::uri::{parse_host_port, NameAddr, Uri};
 pub enum Purpose {
     /// A call's INVITE.
     Invite(CallId),
+    /// A re-INVITE in a call's dialog (hold, resume).
+    Reinvite(CallId),
     /// A call's CANCEL.
     Cancel(CallId),
     /// A call's BYE.
@@ -30,7 +32,11 @@ pub enum Purpose {
 impl Purpose {
     /// Whether this request belongs to the call.
     pub fn concerns(self, id: CallId) -> bool {
-        matches!(self, Purpose::Invite(c) | Purpose::Cancel(c) | Purpose::Bye(c) if c == id)
+        matches!(
+            self,
+            Purpose::Invite(c) | Purpose::Reinvite(c) | Purpose::Cancel(c) | Purpose::Bye(c)
+                if c == id
+        )
     }
 }
 
@@ -220,6 +226,16 @@ impl Phone {
                     call.auth_attempts += 1;
                 }
             }
+            Purpose::Reinvite(call) => {
+                if let Some(call) = self.calls.get_mut(&call) {
+                    if let Some(reinvite) = call.hold.ours.as_mut() {
+                        reinvite.tx = id;
+                    }
+                    if let Some(dialog) = call.dialog.as_mut() {
+                        dialog.local_cseq = dialog.local_cseq.max(seq);
+                    }
+                }
+            }
             Purpose::Bye(call) | Purpose::Cancel(call) => {
                 if let Some(dialog) = self.calls.get_mut(&call).and_then(|c| c.dialog.as_mut()) {
                     dialog.local_cseq = dialog.local_cseq.max(seq);
@@ -240,11 +256,15 @@ impl Phone {
             if self.retry_with_credentials(now, &pending, &resp).is_some() {
                 return;
             }
-        } else if resp.status >= 200 && !matches!(pending.purpose, Purpose::Invite(_)) {
+        } else if resp.status >= 200
+            && !matches!(pending.purpose, Purpose::Invite(_) | Purpose::Reinvite(_))
+        {
+            // An INVITE's entry stays: every retransmitted 2xx must find its way to the ACK.
             self.pending.remove(&id);
         }
         match pending.purpose {
             Purpose::Invite(call) => self.on_invite_response(now, call, id, resp),
+            Purpose::Reinvite(call) => self.on_reinvite_response(now, call, id, resp),
             Purpose::Cancel(_) => {}
             Purpose::Bye(call) => {
                 if resp.status >= 200 {
@@ -267,6 +287,7 @@ impl Phone {
                     self.on_invite_timeout(now, call);
                 }
             }
+            Purpose::Reinvite(call) => self.on_reinvite_timeout(now, call),
             Purpose::Cancel(_) => {}
             Purpose::Bye(call) => self.forget_call(call),
             Purpose::Register => self.on_register_timeout(now),
