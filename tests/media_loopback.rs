@@ -73,7 +73,10 @@ impl Pair {
         self.alice.send(json!({"cmd": "hangup", "line": 1}));
         self.alice.expect_idle(1, "local_hangup");
         self.bob.expect_idle(1, "remote_hangup");
-        (self.alice.final_media_stats(1), self.bob.final_media_stats(1))
+        (
+            self.alice.final_media_stats(1),
+            self.bob.final_media_stats(1),
+        )
     }
 
     /// Stops both agents (which writes the WAV files) and returns what alice and bob heard.
@@ -95,7 +98,10 @@ fn tone_crosses_both_ways(codec: &str) {
     let stats = pair.hang_up();
     for s in [&stats.0, &stats.1] {
         assert_eq!(s["codec"], codec, "{s}");
-        assert!(s["sent"].as_u64() >= Some(80), "about 50 packets a second: {s}");
+        assert!(
+            s["sent"].as_u64() >= Some(80),
+            "about 50 packets a second: {s}"
+        );
         assert!(s["received"].as_u64() >= Some(80), "{s}");
         assert_eq!(s["lost"], 0, "nothing is lost on loopback: {s}");
     }
@@ -219,7 +225,10 @@ fn tone_survives_loss_reordering_and_jitter() {
             (0.01..0.25).contains(&concealed),
             "{who} conceals about the 5 % lost, plus a few late packets: {s}"
         );
-        assert!(s["jitter_ms"].as_f64() > Some(5.0), "{who} measures the jitter: {s}");
+        assert!(
+            s["jitter_ms"].as_f64() > Some(5.0),
+            "{who} measures the jitter: {s}"
+        );
     }
     let (alice_pcm, bob_pcm) = pair.quit();
     for (who, pcm, hz) in [("bob", &bob_pcm, ALICE_HZ), ("alice", &alice_pcm, BOB_HZ)] {

@@ -25,7 +25,13 @@ pub struct Cues {
 
 impl Cues {
     /// A line changed state; `reason` is why it went idle.
-    pub fn line_changed(&mut self, line: usize, state: LineState, reason: Option<&str>, now: Instant) {
+    pub fn line_changed(
+        &mut self,
+        line: usize,
+        state: LineState,
+        reason: Option<&str>,
+        now: Instant,
+    ) {
         if state == LineState::Idle {
             self.lines.remove(&line);
             self.after_call = match reason {
@@ -35,7 +41,10 @@ impl Cues {
             };
         } else {
             self.lines.insert(line, state);
-            if matches!(state, LineState::Dialing | LineState::Incoming | LineState::Connected) {
+            if matches!(
+                state,
+                LineState::Dialing | LineState::Incoming | LineState::Connected
+            ) {
                 // The user has moved on: stop telling them about the last call.
                 self.after_call = None;
             }
@@ -45,7 +54,10 @@ impl Cues {
     /// Whether some tone wants the media clock running.
     pub fn active(&self, now: Instant) -> bool {
         self.after_call.is_some_and(|(_, until)| now < until)
-            || self.lines.values().any(|s| matches!(s, LineState::Ringing | LineState::Incoming))
+            || self
+                .lines
+                .values()
+                .any(|s| matches!(s, LineState::Ringing | LineState::Incoming))
     }
 
     /// Whether the ringer should ring: a call is coming in and the user is not on another call

@@ -260,7 +260,8 @@ impl Session {
             return;
         }
         let rate = self.stream.codec.clock_rate();
-        let to_48k = |units: u32| (u64::from(units) * u64::from(SAMPLE_RATE) / u64::from(rate)) as usize;
+        let to_48k =
+            |units: u32| (u64::from(units) * u64::from(SAMPLE_RATE) / u64::from(rate)) as usize;
         while self.pcm.len() < FRAME_SAMPLES {
             match self.jitter.pop(now) {
                 Playout::Packet { payload, samples } => {

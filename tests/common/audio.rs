@@ -88,5 +88,8 @@ pub fn longest(runs: &[(Heard, usize)], what: Heard) -> usize {
 
 /// Total windows of `what`.
 pub fn total(runs: &[(Heard, usize)], what: Heard) -> usize {
-    runs.iter().filter(|(h, _)| *h == what).map(|&(_, n)| n).sum()
+    runs.iter()
+        .filter(|(h, _)| *h == what)
+        .map(|&(_, n)| n)
+        .sum()
 }

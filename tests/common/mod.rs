@@ -446,7 +446,13 @@ impl Agent {
 
     /// The latest event already seen that satisfies `pred`, or else the next one to come.
     pub fn seen_or_expect(&self, pred: impl Fn(&Value) -> bool, timeout: Duration) -> Value {
-        let seen = self.history.borrow().iter().rev().find(|v| pred(v)).cloned();
+        let seen = self
+            .history
+            .borrow()
+            .iter()
+            .rev()
+            .find(|v| pred(v))
+            .cloned();
         seen.unwrap_or_else(|| self.expect(pred, timeout))
     }
 

@@ -15,7 +15,7 @@ mod hold;
 mod outbound;
 mod registration;
 
-pub use api::{Event, Intent, LineState, RegistrationState};
+pub use api::{Event, Intent, LineState, MediaStats, RegistrationState};
 pub use call::CallId;
 pub use caller::address_text;
 pub use failover::NETWORK_DELAY;

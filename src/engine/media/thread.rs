@@ -313,8 +313,8 @@ impl MediaLoop {
 
     /// Starts the clock when a call or a tone needs it, stops it when nothing does.
     fn run_clock_if_needed(&mut self) {
-        let needed = self.calls.values().any(|c| c.session.is_some())
-            || self.cues.active(Instant::now());
+        let needed =
+            self.calls.values().any(|c| c.session.is_some()) || self.cues.active(Instant::now());
         match (needed, self.clock.is_some()) {
             (true, false) => {
                 let mut clock = tokio::time::interval(Duration::from_millis(FRAME_MS.into()));
