@@ -135,10 +135,12 @@ fn tone_crosses_both_ways_with_pcma() {
     tone_crosses_both_ways("PCMA");
 }
 
-/// Removes runs shorter than three windows (the edges of a change) and joins what is left.
+/// Removes runs shorter than four windows and joins what is left. Those are the edges of a
+/// change: when the far end stops sending, the decoder conceals the missing packets for up to
+/// 150 ms, which straddles up to three windows.
 fn settled(runs: &[(Heard, usize)]) -> Vec<(Heard, usize)> {
     let mut out: Vec<(Heard, usize)> = Vec::new();
-    for &(heard, n) in runs.iter().filter(|(_, n)| *n >= 3) {
+    for &(heard, n) in runs.iter().filter(|(_, n)| *n >= 4) {
         match out.last_mut() {
             Some((last, m)) if *last == heard => *m += n,
             _ => out.push((heard, n)),

@@ -182,7 +182,7 @@ impl Session {
             if self.send_telephone_events(te, offset, step, send) {
                 return;
             }
-        } else if self.inband_digit(offset, step, send) {
+        } else if self.inband_digit(offset, step, frame, send) {
             return;
         }
         self.send_audio(frame, offset, send);
@@ -235,11 +235,24 @@ impl Session {
         true
     }
 
-    /// In-band DTMF: the digit's tone pair replaces the microphone while it plays.
-    fn inband_digit(&mut self, offset: u32, step: u32, send: &mut dyn FnMut(&[u8])) -> bool {
+    /// In-band DTMF: the digit's tone pair replaces the microphone while it plays, and fades
+    /// out over the microphone's next frame when it ends (a cut-off sine clicks).
+    fn inband_digit(
+        &mut self,
+        offset: u32,
+        step: u32,
+        microphone: &Frame,
+        send: &mut dyn FnMut(&[u8]),
+    ) -> bool {
         let Some(tick) = self.dtmf_out.tick(offset, step) else {
-            self.inband = None;
-            return false;
+            let Some((_, mut generator)) = self.inband.take() else {
+                return false;
+            };
+            generator.stop();
+            let mut tail = *microphone;
+            generator.mix_into(&mut tail);
+            self.send_audio(&tail, offset, send);
+            return true;
         };
         if self.inband.as_ref().map(|(digit, _)| *digit) != Some(tick.digit) {
             self.inband = Some((tick.digit, ToneGenerator::new(Tone::Dtmf(tick.digit))));
@@ -307,6 +320,19 @@ impl Session {
         true
     }
 
+    /// Writes the RTCP that ends the stream (a last report and BYE, RFC 3550 §6.6) into `out`.
+    pub fn rtcp_bye(&mut self, now: Instant, wallclock: SystemTime, out: &mut Vec<u8>) {
+        let rtp_timestamp = self.sender.timestamp(self.offset);
+        self.rtcp.write_bye(
+            now,
+            wallclock,
+            &self.sender,
+            rtp_timestamp,
+            &mut self.reception,
+            out,
+        );
+    }
+
     /// The figures for the `media` event.
     pub fn stats(&self) -> MediaStats {
         let jitter = self.jitter.stats();
@@ -331,5 +357,125 @@ impl Session {
     /// The codec in use.
     pub fn codec(&self) -> Codec {
         self.stream.codec
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::sdp::Direction;
+    use crate::media::rtp::Received;
+    use std::time::Duration;
+
+    fn stream(codec: Codec, telephone_event: Option<TelephoneEvent>) -> Negotiated {
+        Negotiated {
+            codec,
+            payload_type: codec.payload_type(),
+            local_payload_type: codec.payload_type(),
+            telephone_event,
+            remote_addr: SocketAddr::from(([127, 0, 0, 1], 40_000)),
+            direction: Direction::SendRecv,
+            ptime: 20,
+        }
+    }
+
+    /// Runs `ticks` send ticks of `frame` and returns the packets sent, parsed.
+    fn send(session: &mut Session, frame: &Frame, ticks: usize) -> Vec<Received> {
+        let mut sent = Vec::new();
+        for _ in 0..ticks {
+            session.send_tick(frame, &mut |p| sent.push(rtp::parse(p).unwrap()));
+        }
+        sent
+    }
+
+    fn power(samples: &[i16], hz: f64) -> f64 {
+        let w = 2.0 * std::f64::consts::PI * hz / f64::from(SAMPLE_RATE);
+        let (mut s1, mut s2) = (0.0, 0.0);
+        for &x in samples {
+            let s0 = f64::from(x) + 2.0 * w.cos() * s1 - s2;
+            s2 = s1;
+            s1 = s0;
+        }
+        s1 * s1 + s2 * s2 - 2.0 * w.cos() * s1 * s2
+    }
+
+    #[test]
+    fn rtp_clock_keeps_time_through_hold() {
+        let mut session = Session::new(1, stream(Codec::Pcmu, None), "t".into()).unwrap();
+        let quiet = [0; FRAME_SAMPLES];
+        let before = send(&mut session, &quiet, 10);
+        assert_eq!(before.len(), 10);
+        assert!(before[0].marker && !before[1].marker);
+
+        let mut held = stream(Codec::Pcmu, None);
+        held.direction = Direction::Inactive;
+        session.update(1, held).unwrap();
+        assert!(
+            send(&mut session, &quiet, 5).is_empty(),
+            "nothing is sent while held"
+        );
+
+        session.update(1, stream(Codec::Pcmu, None)).unwrap();
+        let after = send(&mut session, &quiet, 1);
+        let last = before.last().unwrap();
+        assert_eq!(after[0].timestamp, last.timestamp.wrapping_add(6 * 160));
+        assert_eq!(after[0].sequence, last.sequence.wrapping_add(1));
+        assert!(after[0].marker, "a new talkspurt after the pause");
+    }
+
+    #[test]
+    fn digits_go_in_band_without_telephone_events() {
+        let mut near = Session::new(1, stream(Codec::Pcmu, None), "near".into()).unwrap();
+        let mut far = Session::new(1, stream(Codec::Pcmu, None), "far".into()).unwrap();
+        near.send_digits("5").unwrap();
+        let mut heard = Vec::new();
+        let mut frame = [0; FRAME_SAMPLES];
+        let start = Instant::now();
+        for tick in 0..8u32 {
+            let now = start + Duration::from_millis(20 * u64::from(tick));
+            let mut packets = Vec::new();
+            near.send_tick(&[0; FRAME_SAMPLES], &mut |p| packets.push(p.to_vec()));
+            for packet in packets {
+                assert_eq!(far.on_rtp(&packet, now), None);
+            }
+            far.receive_tick(now, &mut frame);
+            heard.extend_from_slice(&frame);
+        }
+        // 5 is 770 Hz + 1336 Hz; 697 Hz and 1209 Hz (its neighbours on the keypad) stay quiet.
+        for (on, off) in [(770.0, 697.0), (1336.0, 1209.0)] {
+            assert!(
+                power(&heard, on) > 100.0 * power(&heard, off),
+                "{on} Hz vs {off} Hz"
+            );
+        }
+    }
+
+    #[test]
+    fn telephone_events_use_their_own_clock_beside_opus() {
+        let te = TelephoneEvent {
+            payload_type: 101,
+            clock_rate: 8_000,
+        };
+        let mut near = Session::new(1, stream(Codec::Opus, Some(te)), "near".into()).unwrap();
+        let mut far = Session::new(1, stream(Codec::Opus, Some(te)), "far".into()).unwrap();
+        near.send_digits("7").unwrap();
+        let mut packets = Vec::new();
+        for _ in 0..12 {
+            near.send_tick(&[0; FRAME_SAMPLES], &mut |p| packets.push(p.to_vec()));
+        }
+        let parsed: Vec<Received> = packets.iter().map(|p| rtp::parse(p).unwrap()).collect();
+        let events: Vec<&Received> = parsed.iter().filter(|p| p.payload_type == 101).collect();
+        assert!(events.len() >= 5, "{} event packets", events.len());
+        // Durations count 8 kHz units: 160 per 20 ms tick, not Opus's 960.
+        let duration = |p: &Received| u16::from_be_bytes([p.payload[2], p.payload[3]]);
+        assert_eq!(duration(events[0]), 160);
+        assert_eq!(duration(events[1]), 320);
+        assert!(events.iter().all(|e| e.timestamp == events[0].timestamp));
+        assert!(parsed.last().unwrap().payload_type == Codec::Opus.payload_type());
+        let digits: Vec<char> = packets
+            .iter()
+            .filter_map(|p| far.on_rtp(p, Instant::now()))
+            .collect();
+        assert_eq!(digits, ['7']);
     }
 }

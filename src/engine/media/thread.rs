@@ -168,7 +168,11 @@ impl MediaLoop {
             Request::Close { call } => {
                 if let Some(call) = self.calls.remove(&call) {
                     call.reader.abort();
-                    if let Some(session) = call.session {
+                    if let Some(mut session) = call.session {
+                        if let Some(to) = session.rtcp_destination() {
+                            session.rtcp_bye(Instant::now(), SystemTime::now(), &mut self.rtcp_out);
+                            let _ = call.rtcp.try_send_to(&self.rtcp_out, to);
+                        }
                         // The last figures of a call, so its quality is known after it ends.
                         self.report(Event::Media {
                             line: session.line(),
