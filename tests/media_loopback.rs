@@ -242,3 +242,24 @@ fn tone_survives_loss_reordering_and_jitter() {
         );
     }
 }
+
+#[test]
+fn ringback_plays_while_the_far_end_rings() {
+    let pair = pair("PCMU");
+    pair.alice.dial(&pair.bob_uri);
+    pair.alice.expect_line(1, "ringing", STEP);
+    sleep(Duration::from_millis(1500));
+    pair.bob.send(json!({"cmd": "answer", "line": 1}));
+    pair.alice.expect_line(1, "connected", STEP);
+    sleep(Duration::from_millis(500));
+    pair.hang_up();
+    let (alice_pcm, _) = pair.quit();
+    let ringback = audio::windows(&alice_pcm)
+        .take(15)
+        .filter(|w| audio::ringback_share(w) > 0.8)
+        .count();
+    assert!(
+        ringback >= 12,
+        "alice hears 440 + 480 Hz while bob rings: {ringback} of 15 windows"
+    );
+}

@@ -65,9 +65,8 @@ pub fn classify(samples: &[i16], hz: f64) -> Heard {
 
 /// Runs of equal classification through the file: (what, how many windows).
 pub fn runs(samples: &[i16], hz: f64) -> Vec<(Heard, usize)> {
-    let window = (RATE / 1000 * WINDOW_MS) as usize;
     let mut runs: Vec<(Heard, usize)> = Vec::new();
-    for chunk in samples.chunks_exact(window) {
+    for chunk in windows(samples) {
         let heard = classify(chunk, hz);
         match runs.last_mut() {
             Some((last, n)) if *last == heard => *n += 1,
@@ -92,4 +91,15 @@ pub fn total(runs: &[(Heard, usize)], what: Heard) -> usize {
         .filter(|(h, _)| *h == what)
         .map(|&(_, n)| n)
         .sum()
+}
+
+/// The share of a window's energy in the ringback pair, 440 + 480 Hz (1.0 for pure ringback).
+pub fn ringback_share(samples: &[i16]) -> f64 {
+    let energy = mean_square(samples).max(1.0);
+    (tone_power(samples, 440.0) + tone_power(samples, 480.0)) / (2.0 * energy)
+}
+
+/// The analysis windows of a recording.
+pub fn windows(samples: &[i16]) -> std::slice::ChunksExact<'_, i16> {
+    samples.chunks_exact((RATE / 1000 * WINDOW_MS) as usize)
 }

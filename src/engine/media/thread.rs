@@ -415,19 +415,19 @@ impl Devices {
         if self.input.is_none() && retry {
             match device::open_input(&self.audio.input) {
                 Ok(input) => self.input = Some(input),
-                Err(e) => failed.push(format!("{e}; calls send silence")),
+                Err(e) => failed.push(sentences(&e, "Calls send silence.")),
             }
         }
         if self.output.is_none() && retry {
             match device::open_output(&self.audio.output) {
                 Ok(output) => self.output = Some(output),
-                Err(e) => failed.push(format!("{e}; calls cannot be heard")),
+                Err(e) => failed.push(sentences(&e, "Calls cannot be heard.")),
             }
         }
         if self.ringer.is_none() && retry && self.audio.ringer != self.audio.output {
             match device::open_output(&self.audio.ringer) {
                 Ok(ringer) => self.ringer = Some(ringer),
-                Err(e) => failed.push(format!("{e}; the ring plays on the speaker")),
+                Err(e) => failed.push(sentences(&e, "The ring plays on the speaker.")),
             }
         }
         if !failed.is_empty() {
@@ -497,4 +497,9 @@ impl Devices {
             }
         }
     }
+}
+
+/// A device error followed by what it means for calls, as two sentences.
+fn sentences(error: &device::DeviceError, consequence: &str) -> String {
+    format!("{}. {consequence}", error.to_string().trim_end_matches('.'))
 }
