@@ -3,6 +3,7 @@
 //! [`Intent`]s in, [`Event`]s out.
 
 mod media;
+mod unreachable;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket as StdUdpSocket};
 use std::time::{Duration, Instant};
@@ -46,6 +47,7 @@ pub async fn run(
     let bind_error = |source| EngineError::Bind { addr: bind, source };
     let socket = UdpSocket::bind(bind).await.map_err(bind_error)?;
     let bound = socket.local_addr().map_err(bind_error)?;
+    unreachable::report_errors(&socket);
     let local = SocketAddr::new(advertised_ip(bound.ip(), &config), bound.port());
 
     // `ready` comes first: front ends wait for it before anything else.
@@ -95,8 +97,13 @@ pub async fn run(
                 Ok((len, source)) => {
                     phone.handle(Instant::now(), Input::Datagram { source, data: buf[..len].to_vec() });
                 }
-                // ICMP errors from earlier sends surface here on some systems; they are not fatal.
-                Err(e) => tracing::debug!("SIP socket: {e}"),
+                // ICMP errors from earlier sends surface here; each names where the datagram went.
+                Err(e) => {
+                    tracing::debug!("SIP socket: {e}");
+                    for dest in unreachable::take(&driver.socket) {
+                        phone.handle(Instant::now(), Input::Unreachable { dest });
+                    }
+                }
             },
             intent = intents.recv(), if quit_deadline.is_none() => {
                 let intent = intent.unwrap_or(Intent::Quit);

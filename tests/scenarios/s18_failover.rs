@@ -249,3 +249,50 @@ fn without_a_backup_the_call_fails_after_timer_b() {
     );
     assert!(sim.statuses("A").iter().all(|s| s != NETWORK_DELAY));
 }
+
+/// RFC 3261 §8.1.3.1: the network reporting the primary unreachable (ICMP) is a 503, so the
+/// call moves to the backup at once rather than after seven transmissions.
+#[test]
+fn an_unreachable_primary_moves_the_call_to_the_backup_at_once() {
+    let mut sim = world(peer::silent(), &[]);
+    sim.intent("A", dial("sip:bob@example.com"));
+    sim.run_for(ms(100));
+    let primary = sim.addr("P");
+    sim.input(
+        "A",
+        linekey::core::phone::Input::Unreachable { dest: primary },
+    );
+    sim.run_until(|s| s.line("A", 1).0 == Connected, secs(10));
+
+    assert_eq!(sim.times("A", "P", "INVITE"), [ms(0)], "{}", sim.dump());
+    assert_eq!(sim.times("A", "Q", "INVITE"), [ms(100)], "{}", sim.dump());
+    assert_eq!(
+        status_time(&sim, "Proxy Error, Trying Backup"),
+        Some(ms(100))
+    );
+    assert!(
+        sim.find_all("A", "P", "ACK").is_empty(),
+        "no ACK for a 503 nobody sent"
+    );
+}
+
+/// An ICMP error about a destination whose requests were answered changes nothing: it may be
+/// about a datagram sent long ago.
+#[test]
+fn an_unreachable_report_after_an_answer_is_ignored() {
+    let mut sim = world(peer::answering(secs(1)), &[]);
+    sim.intent("A", dial("sip:bob@example.com"));
+    sim.run_for(ms(200));
+    let primary = sim.addr("P");
+    sim.input(
+        "A",
+        linekey::core::phone::Input::Unreachable { dest: primary },
+    );
+    sim.run_until(|s| s.line("A", 1).0 == Connected, secs(10));
+    assert!(
+        sim.find_all("A", "Q", "INVITE").is_empty(),
+        "{}",
+        sim.dump()
+    );
+    assert!(sim.statuses("A").is_empty(), "{:?}", sim.statuses("A"));
+}

@@ -69,6 +69,11 @@ pub enum Input {
         /// Why, for the user.
         reason: String,
     },
+    /// The network said `dest` cannot be reached (an ICMP error for something we sent there).
+    Unreachable {
+        /// Where our datagram was going.
+        dest: SocketAddr,
+    },
     /// A host name was resolved by the driver, so requests to it can be sent.
     Resolved {
         /// The name as written in the URI or setting.
@@ -268,6 +273,7 @@ impl Phone {
             Input::Timeout => self.on_timeout(now),
             Input::MediaReady { call, port } => self.on_media_ready(now, call, port),
             Input::MediaFailed { call, reason } => self.on_media_failed(now, call, reason),
+            Input::Unreachable { dest } => self.on_unreachable(now, dest),
             Input::Resolved { host, addr } => {
                 self.hosts.insert(host.to_ascii_lowercase(), addr);
             }

@@ -294,4 +294,33 @@ impl Phone {
             Purpose::Probe => self.on_probe_timeout(now),
         }
     }
+
+    /// The network reported `dest` unreachable. RFC 3261 §8.1.3.1 treats a transport error like
+    /// a `503 Service Unavailable`: requests to it that have had no answer end now, so an INVITE
+    /// to a dead primary moves to the backup at once instead of after 32 seconds of silence.
+    pub(super) fn on_unreachable(&mut self, now: Instant, dest: SocketAddr) {
+        let unanswered: Vec<TxId> = self
+            .pending
+            .iter()
+            .filter(|(id, p)| p.dest == dest && self.transactions.awaits_first_response(**id))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in unanswered {
+            let Some(pending) = self.pending.remove(&id) else {
+                continue;
+            };
+            tracing::info!("{dest} is unreachable: {} ends", pending.request.method);
+            // Forgotten first: the 503 is ours, so no ACK may go out for it.
+            self.transactions.forget(id);
+            let unavailable = Response::to(&pending.request.headers, 503, None);
+            match pending.purpose {
+                Purpose::Invite(call) => self.on_invite_response(now, call, id, unavailable),
+                Purpose::Reinvite(call) => self.on_reinvite_response(now, call, id, unavailable),
+                Purpose::Register => self.on_register_response(now, &pending.request, unavailable),
+                Purpose::Probe => self.on_probe_timeout(now),
+                Purpose::Bye(call) => self.forget_call(call),
+                Purpose::Cancel(_) => {}
+            }
+        }
+    }
 }

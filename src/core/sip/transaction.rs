@@ -636,6 +636,14 @@ impl Transactions {
             .is_some_and(|tx| tx.invite && !tx.is_client() && tx.state == State::Proceeding)
     }
 
+    /// Whether a client transaction is still waiting for its first response (Calling or
+    /// Trying): only then can a transport error be what ends it.
+    pub fn awaits_first_response(&self, id: TxId) -> bool {
+        self.txs
+            .get(&id)
+            .is_some_and(|tx| tx.is_client() && matches!(tx.state, State::Calling | State::Trying))
+    }
+
     /// Forgets a transaction at once, without output (a client INVITE still Proceeding after
     /// CANCEL got no 487 within 64*T1, or failover). Returns whether it existed.
     pub fn forget(&mut self, id: TxId) -> bool {
