@@ -104,3 +104,46 @@ fn wrong_password_fails_registration() {
     );
     assert!(!registered(&k, "carol"));
 }
+
+/// S18 with a real proxy as the backup: the primary is a black hole; after seven INVITEs the
+/// call goes to kamailio, which challenges it (407) and routes it to bob, who is registered there.
+#[test]
+fn kamailio_as_the_backup_serves_the_call() {
+    let k = Kamailio::start();
+    let primary = Blackhole::start();
+    let bob = user("bob", &k).start();
+    bob.expect_registration("registered", STEP);
+    wait_registered(&k, "bob", true);
+    let alice = AgentConfig {
+        password: Some("secret".into()),
+        proxy: Some(format!("127.0.0.1:{}", primary.port)),
+        backup: Some(k.addr()),
+        timer_t1_ms: Some(50),
+        ..AgentConfig::new("alice")
+    }
+    .start();
+
+    alice.dial("sip:bob@127.0.0.1");
+    alice.expect_what(
+        "status \"Network Delay, Trying Backup\"",
+        |e| e["event"] == "status" && e["text"] == "Network Delay, Trying Backup",
+        STEP,
+    );
+    bob.expect_line(1, "incoming", STEP);
+    bob.send(json!({"cmd": "answer", "line": 1}));
+    alice.expect_line(1, "connected", STEP);
+    bob.send(json!({"cmd": "hangup", "line": 1}));
+    bob.expect_idle(1, "local_hangup");
+    alice.expect_idle(1, "remote_hangup");
+
+    let invites = primary
+        .arrivals()
+        .into_iter()
+        .filter(|(_, d)| d.starts_with(b"INVITE "))
+        .count();
+    assert_eq!(
+        invites, 7,
+        "exactly invite_attempts INVITEs reach the silent primary"
+    );
+    assert!(k.log().contains("REQ BYE"), "{}", k.report());
+}
