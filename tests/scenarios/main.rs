@@ -9,6 +9,8 @@ mod s01_setup_teardown;
 mod s02_hold;
 mod s03_hold;
 mod s06_blind_transfer;
+mod s07_bye_also;
+mod s08_attended_transfer;
 mod s12_cancel;
 mod s14_busy;
 mod s15_no_answer;
