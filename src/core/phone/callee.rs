@@ -22,7 +22,12 @@ impl Phone {
         if self.quitting {
             return self.respond_with(now, tx, &req, 503, |_| {});
         }
-        let line = if self.settings.do_not_disturb {
+        let Ok(replaced) = self.replaced_call(now, tx, &req) else {
+            return;
+        };
+        let line = if let Some(old) = replaced {
+            self.calls[&old].line
+        } else if self.settings.do_not_disturb {
             None
         } else {
             self.free_line()
@@ -90,8 +95,14 @@ impl Phone {
                 auth_attempts: 0,
             },
         );
+        if let Some(old) = replaced {
+            self.end_replaced(now, old);
+        }
         self.lines[line - 1] = Some(id);
         self.respond_with(now, tx, &req, 100, |_| {});
+        if replaced.is_some() {
+            return self.take_over(id);
+        }
         let contact = self.contact();
         self.respond_to_invite(now, id, 180, |r| r.headers.push("Contact", contact));
         self.show(id, LineState::Incoming, None);
@@ -216,6 +227,7 @@ impl Phone {
         }
         self.show(id, LineState::Idle, Some("remote_hangup".into()));
         self.forget_call(id);
+        self.follow_also(now, &req);
     }
 
     /// Our 2xx to an INVITE or re-INVITE was never acknowledged: the peer is gone, so end the

@@ -454,6 +454,11 @@ impl Phone {
 
     /// Ends an established call with BYE; the call is forgotten when the BYE is answered.
     pub(super) fn send_bye(&mut self, now: Instant, id: CallId) {
+        self.send_bye_with(now, id, &[]);
+    }
+
+    /// BYE with extra headers (`Also` for the BYE/Also transfer).
+    pub(super) fn send_bye_with(&mut self, now: Instant, id: CallId, extra: &[(&str, String)]) {
         let contact = self.contact();
         let Some(call) = self.calls.get_mut(&id) else {
             return;
@@ -463,6 +468,9 @@ impl Phone {
         };
         let mut bye = dialog.request(Method::Bye, None);
         bye.headers.push("Contact", contact);
+        for (name, value) in extra {
+            bye.headers.push(name, value.clone());
+        }
         if call.local_media.take().is_some() {
             self.media(MediaCommand::Close { call: id });
         }

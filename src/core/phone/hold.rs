@@ -43,6 +43,11 @@ impl Hold {
             || self.retry_at.is_some()
     }
 
+    /// Whether the wish is in effect and no re-INVITE is under way or waiting: a REFER may follow.
+    pub(super) fn settled(&self) -> bool {
+        !self.busy() && self.wanted == self.active
+    }
+
     /// What the line key shows: our own hold wins over the peer's.
     fn line_state(&self) -> LineState {
         if self.active {

@@ -14,6 +14,7 @@ mod failover;
 mod hold;
 mod outbound;
 mod registration;
+mod transfer;
 
 pub use api::{Event, Intent, LineState, MediaStats, RegistrationState};
 pub use call::CallId;
@@ -35,9 +36,9 @@ use outbound::Pending;
 use registration::Registration;
 
 /// Methods this phone handles, for `Allow` headers and `405` answers.
-pub const ALLOWED: &str = "INVITE, ACK, BYE, CANCEL, OPTIONS";
+pub const ALLOWED: &str = "INVITE, ACK, BYE, CANCEL, OPTIONS, REFER, NOTIFY";
 /// Extensions we support, for `Supported` headers.
-pub const SUPPORTED: &str = "";
+pub const SUPPORTED: &str = "replaces";
 /// Our User-Agent and Server header value.
 pub const USER_AGENT: &str = concat!("linekey/", env!("CARGO_PKG_VERSION"));
 
@@ -231,6 +232,8 @@ pub struct Phone {
     proxies: failover::ProxyState,
     /// Names the driver resolved for us.
     hosts: HashMap<String, IpAddr>,
+    /// Transfers under way, as transferor or transferee.
+    transfers: transfer::Transfers,
     /// Digest nonce counts, per nonce.
     nonce_counts: HashMap<String, u32>,
     outputs: VecDeque<Output>,
@@ -252,6 +255,7 @@ impl Phone {
             lines: vec![None; lines],
             pending: HashMap::new(),
             hosts: HashMap::new(),
+            transfers: transfer::Transfers::default(),
             nonce_counts: HashMap::new(),
             outputs: VecDeque::new(),
             next_call: 1,
@@ -278,6 +282,9 @@ impl Phone {
                 self.hosts.insert(host.to_ascii_lowercase(), addr);
             }
         }
+        self.drain_transactions(now);
+        // A transfer waits for its hold, which any input may have settled.
+        self.advance_transfers(now);
         self.drain_transactions(now);
     }
 
@@ -325,7 +332,12 @@ impl Phone {
             Intent::Register => self.register(now),
             Intent::Unregister => self.unregister(now),
             Intent::Quit => self.quit(now),
-            Intent::Transfer { .. } | Intent::Conference { .. } => {
+            Intent::Transfer {
+                line,
+                target,
+                to_line,
+            } => self.transfer(now, line, target, to_line),
+            Intent::Conference { .. } => {
                 self.error("this command is not available yet in this version of linekey")
             }
         }
@@ -390,6 +402,8 @@ impl Phone {
             Method::Cancel => self.on_cancel(now, id, req),
             Method::Bye => self.on_bye(now, id, req),
             Method::Options => self.on_options(now, id, &req),
+            Method::Refer => self.on_refer(now, id, req),
+            Method::Notify => self.on_notify(now, id, req),
             Method::Other(_) => {
                 self.respond_with(now, id, &req, 501, |r| r.headers.push("Allow", ALLOWED))
             }

@@ -23,6 +23,10 @@ pub enum Purpose {
     Cancel(CallId),
     /// A call's BYE.
     Bye(CallId),
+    /// A REFER transferring a call.
+    Refer(CallId),
+    /// A NOTIFY reporting a transfer's progress (its answer changes nothing).
+    Notify,
     /// REGISTER (refresh or removal).
     Register,
     /// OPTIONS asking a failed primary proxy whether it is back.
@@ -34,7 +38,11 @@ impl Purpose {
     pub fn concerns(self, id: CallId) -> bool {
         matches!(
             self,
-            Purpose::Invite(c) | Purpose::Reinvite(c) | Purpose::Cancel(c) | Purpose::Bye(c)
+            Purpose::Invite(c)
+                | Purpose::Reinvite(c)
+                | Purpose::Cancel(c)
+                | Purpose::Bye(c)
+                | Purpose::Refer(c)
                 if c == id
         )
     }
@@ -236,13 +244,13 @@ impl Phone {
                     }
                 }
             }
-            Purpose::Bye(call) | Purpose::Cancel(call) => {
+            Purpose::Bye(call) | Purpose::Cancel(call) | Purpose::Refer(call) => {
                 if let Some(dialog) = self.calls.get_mut(&call).and_then(|c| c.dialog.as_mut()) {
                     dialog.local_cseq = dialog.local_cseq.max(seq);
                 }
             }
             Purpose::Register => self.registration.cseq = seq,
-            Purpose::Probe => {}
+            Purpose::Probe | Purpose::Notify => {}
         }
     }
 
@@ -263,9 +271,13 @@ impl Phone {
             self.pending.remove(&id);
         }
         match pending.purpose {
-            Purpose::Invite(call) => self.on_invite_response(now, call, id, resp),
+            Purpose::Invite(call) => {
+                self.report_referral(now, call, &resp);
+                self.on_invite_response(now, call, id, resp)
+            }
             Purpose::Reinvite(call) => self.on_reinvite_response(now, call, id, resp),
-            Purpose::Cancel(_) => {}
+            Purpose::Cancel(_) | Purpose::Notify => {}
+            Purpose::Refer(call) => self.on_refer_response(now, call, &resp),
             Purpose::Bye(call) => {
                 if resp.status >= 200 {
                     self.forget_call(call);
@@ -284,11 +296,14 @@ impl Phone {
         match pending.purpose {
             Purpose::Invite(call) => {
                 if !self.fail_over(now, call, PrimaryFailure::Silent) {
+                    let timeout = Response::to(&pending.request.headers, 408, None);
+                    self.report_referral(now, call, &timeout);
                     self.on_invite_timeout(now, call);
                 }
             }
             Purpose::Reinvite(call) => self.on_reinvite_timeout(now, call),
-            Purpose::Cancel(_) => {}
+            Purpose::Cancel(_) | Purpose::Notify => {}
+            Purpose::Refer(call) => self.on_refer_timeout(call),
             Purpose::Bye(call) => self.forget_call(call),
             Purpose::Register => self.on_register_timeout(now),
             Purpose::Probe => self.on_probe_timeout(now),

@@ -190,6 +190,14 @@ impl Uri {
         }
     }
 
+    /// The same URI without its headers (`?Replaces=...`), as it is called.
+    pub fn without_headers(&self) -> Uri {
+        Uri {
+            headers: Vec::new(),
+            ..self.clone()
+        }
+    }
+
     /// Whether this is a `sip:`/`sips:` URI (one that names a host we can send to).
     pub fn is_sip(&self) -> bool {
         matches!(self.scheme, Scheme::Sip | Scheme::Sips)

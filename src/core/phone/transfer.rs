@@ -1,0 +1,541 @@
+//! Call transfer in all three roles (seed flows S6–S9).
+//!
+//! As transferor we hold the call, then send REFER (RFC 3515) with `Referred-By` (RFC 3892) and,
+//! for an attended transfer, a `Replaces` header (RFC 3891) inside the Refer-To URI naming the
+//! consultation dialog as the target sees it. On `202` we hang up at once, as the seed's phones
+//! do, and keep listening for the NOTIFYs that report how the new call went. A REFER refused as
+//! unknown (`501`, `405`, `420`) falls back to the older BYE with `Also`.
+//!
+//! As transferee we act on a REFER only inside a call: a new call to the Refer-To URI on a free
+//! line, reported in NOTIFYs with a `message/sipfrag` body. A BYE with `Also` is followed the same
+//! way, without reports. As target we let an INVITE with `Replaces` take over a live call's line.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use super::api::LineState;
+use super::call::{CallId, Role};
+use super::outbound::Purpose;
+use super::{MediaCommand, Phone};
+use crate::core::sip::dialog::Dialog;
+use crate::core::sip::message::{Method, Replaces, Request, Response};
+use crate::core::sip::transaction::TxId;
+use crate::core::sip::uri::Uri;
+
+/// How long NOTIFYs about a transfer we handed over are still answered.
+const WATCH_TIME: Duration = Duration::from_secs(64);
+/// The subscription lifetime our NOTIFYs announce while the referred call is under way.
+const NOTIFY_EXPIRES: u32 = 60;
+
+/// Transfers in progress, in every role.
+#[derive(Debug, Default)]
+pub struct Transfers {
+    /// Transfers the user asked for, by the call being transferred, until REFER is answered.
+    asked: HashMap<CallId, Asked>,
+    /// REFERs we sent whose NOTIFYs we still expect; they outlive the call we hang up.
+    watched: Vec<Watched>,
+    /// REFERs we act on, by the call we placed for them.
+    referred: HashMap<CallId, Referred>,
+}
+
+/// A transfer the user asked for.
+#[derive(Debug)]
+struct Asked {
+    /// The Refer-To URI (with `?Replaces=` for an attended transfer).
+    refer_to: Uri,
+    /// Where the party goes: for `Also` and for what the user is told.
+    target: Uri,
+    /// The consultation call of an attended transfer.
+    consultation: Option<CallId>,
+    /// Whether the REFER is sent (it waits for the hold to settle).
+    sent: bool,
+}
+
+/// The dialog of a REFER we sent, whose NOTIFYs we answer.
+#[derive(Debug)]
+struct Watched {
+    call: CallId,
+    call_id: String,
+    local_tag: String,
+    remote_tag: String,
+    target: Uri,
+    consultation: Option<CallId>,
+    until: Instant,
+}
+
+impl Watched {
+    fn matches(&self, req: &Request) -> bool {
+        let h = &req.headers;
+        h.call_id().is_ok_and(|c| c == self.call_id)
+            && h.to()
+                .is_ok_and(|t| t.tag() == Some(self.local_tag.as_str()))
+            && h.from()
+                .is_ok_and(|f| f.tag() == Some(self.remote_tag.as_str()))
+    }
+}
+
+/// A REFER we act on.
+#[derive(Debug)]
+struct Referred {
+    /// The REFER's dialog, copied: the call may be hung up before the last NOTIFY is sent.
+    dialog: Dialog,
+    /// The call the REFER came in.
+    origin: CallId,
+    /// Where the NOTIFYs go.
+    dest: SocketAddr,
+    /// The REFER's CSeq number, the subscription's `id` (RFC 3515 §2.4.6).
+    event_id: u32,
+}
+
+impl Phone {
+    /// The user's transfer: blind to `target`, or attended to the party on `to_line`.
+    pub(super) fn transfer(
+        &mut self,
+        now: Instant,
+        line: usize,
+        target: Option<String>,
+        to_line: Option<usize>,
+    ) {
+        let Some(id) = self.call_on_line(line) else {
+            return;
+        };
+        let asked = match (target, to_line) {
+            (Some(target), None) => self.blind(&target),
+            (None, Some(to_line)) => self.attended(line, to_line),
+            _ => Err("give either a target or a consultation line (to_line)".into()),
+        };
+        let call = &self.calls[&id];
+        let asked = asked.and_then(|a| {
+            if !call.is_established() || call.dialog.is_none() {
+                Err("it has no connected call".into())
+            } else if self.transfers.asked.contains_key(&id) {
+                Err("it is already being transferred".into())
+            } else {
+                Ok(a)
+            }
+        });
+        match asked {
+            Ok(asked) => {
+                self.transfers.asked.insert(id, asked);
+                if let Some(call) = self.calls.get_mut(&id) {
+                    call.hold.wanted = true;
+                }
+                self.renegotiate(now, id);
+            }
+            Err(e) => self.error(format!("line {line} cannot be transferred: {e}")),
+        }
+    }
+
+    fn blind(&self, target: &str) -> Result<Asked, String> {
+        let (uri, _) = self.dial_target(target)?;
+        Ok(Asked {
+            refer_to: uri.clone(),
+            target: uri,
+            consultation: None,
+            sent: false,
+        })
+    }
+
+    /// An attended transfer: the Refer-To is the consultation party's Contact, with the
+    /// consultation dialog to replace as the party sees it (our tag is its from-tag).
+    fn attended(&self, line: usize, to_line: usize) -> Result<Asked, String> {
+        let consultation = to_line
+            .checked_sub(1)
+            .and_then(|i| self.lines.get(i))
+            .copied()
+            .flatten()
+            .filter(|_| to_line != line)
+            .ok_or_else(|| format!("line {to_line} has no other call to transfer to"))?;
+        let call = &self.calls[&consultation];
+        let dialog = call
+            .dialog
+            .as_ref()
+            .filter(|_| call.is_established())
+            .ok_or_else(|| format!("the call on line {to_line} is not connected"))?;
+        let target = dialog.remote_target.without_headers();
+        let replaces = Replaces {
+            call_id: dialog.call_id.clone(),
+            to_tag: dialog.remote_tag.clone(),
+            from_tag: dialog.local_tag.clone(),
+            early_only: false,
+        };
+        let mut refer_to = target.clone();
+        refer_to
+            .headers
+            .push(("Replaces".into(), replaces.to_string()));
+        Ok(Asked {
+            refer_to,
+            target,
+            consultation: Some(consultation),
+            sent: false,
+        })
+    }
+
+    /// Sends the REFERs whose hold has settled, and drops what belongs to ended calls.
+    pub(super) fn advance_transfers(&mut self, now: Instant) {
+        let calls = &self.calls;
+        self.transfers
+            .asked
+            .retain(|id, _| calls.get(id).is_some_and(|c| c.line.is_some()));
+        self.transfers.watched.retain(|w| w.until > now);
+        let ready: Vec<CallId> = self
+            .transfers
+            .asked
+            .iter()
+            .filter(|(id, a)| !a.sent && calls[id].hold.settled())
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ready {
+            self.send_refer(now, id);
+        }
+    }
+
+    fn send_refer(&mut self, now: Instant, id: CallId) {
+        let contact = self.contact();
+        let referred_by = format!("<{}>", self.local_identity().uri);
+        let Some(asked) = self.transfers.asked.get_mut(&id) else {
+            return;
+        };
+        asked.sent = true;
+        let Some(dialog) = self.calls.get_mut(&id).and_then(|c| c.dialog.as_mut()) else {
+            return;
+        };
+        let mut req = dialog.request(Method::Refer, None);
+        req.headers.push("Contact", contact);
+        req.headers
+            .push("Refer-To", format!("<{}>", asked.refer_to));
+        req.headers.push("Referred-By", referred_by);
+        let watched = Watched {
+            call: id,
+            call_id: dialog.call_id.clone(),
+            local_tag: dialog.local_tag.clone(),
+            remote_tag: dialog.remote_tag.clone(),
+            target: asked.target.clone(),
+            consultation: asked.consultation,
+            until: now + WATCH_TIME,
+        };
+        let Some(dest) = self.dialog_dest(id) else {
+            return;
+        };
+        self.transfers.watched.push(watched);
+        self.send_request(now, req, dest, Purpose::Refer(id), 0);
+    }
+
+    /// The answer to our REFER: `2xx` hands the call over, `501`/`405`/`420` fall back to
+    /// BYE/Also, anything else leaves the call held and tells the user.
+    pub(super) fn on_refer_response(&mut self, now: Instant, id: CallId, resp: &Response) {
+        if resp.status < 200 {
+            return;
+        }
+        let Some(asked) = self.transfers.asked.remove(&id) else {
+            return;
+        };
+        if resp.status >= 300 {
+            self.transfers.watched.retain(|w| w.call != id);
+        }
+        match resp.status {
+            200..=299 => self.hand_over(now, id, asked.consultation, None),
+            405 | 420 | 501 => self.hand_over(now, id, asked.consultation, Some(&asked.target)),
+            _ => self.transfer_failed(id, &resp.status_line()),
+        }
+    }
+
+    /// Our REFER went unanswered.
+    pub(super) fn on_refer_timeout(&mut self, id: CallId) {
+        self.transfers.asked.remove(&id);
+        self.transfers.watched.retain(|w| w.call != id);
+        self.transfer_failed(id, "408 Request Timeout");
+    }
+
+    fn transfer_failed(&mut self, id: CallId, status: &str) {
+        if let Some(line) = self.calls.get(&id).and_then(|c| c.line) {
+            self.error(format!("line {line} could not be transferred: {status}"));
+        }
+    }
+
+    /// The transferee took the call: our lines go idle. With `also` (BYE/Also) our BYE tells it
+    /// where to go and the consultation call ends too; after a REFER the target ends the
+    /// consultation call itself when the replacing call arrives.
+    fn hand_over(
+        &mut self,
+        now: Instant,
+        id: CallId,
+        consultation: Option<CallId>,
+        also: Option<&Uri>,
+    ) {
+        self.show(id, LineState::Idle, Some("transferred".into()));
+        match also {
+            Some(target) => self.send_bye_with(now, id, &[("Also", format!("<{target}>"))]),
+            None => self.send_bye(now, id),
+        }
+        let Some(consultation) = consultation else {
+            return;
+        };
+        self.show(consultation, LineState::Idle, Some("transferred".into()));
+        if also.is_some() {
+            return self.send_bye(now, consultation);
+        }
+        let media = self
+            .calls
+            .get_mut(&consultation)
+            .and_then(|c| c.local_media.take());
+        if media.is_some() {
+            self.media(MediaCommand::Close { call: consultation });
+        }
+    }
+
+    /// A NOTIFY about a REFER of ours: answered, its sipfrag shown; once the subscription ends, a
+    /// consultation call the target did not take over is ended.
+    pub(super) fn on_notify(&mut self, now: Instant, tx: TxId, req: Request) {
+        let Some(pos) = self.transfers.watched.iter().position(|w| w.matches(&req)) else {
+            return self.respond_with(now, tx, &req, 481, |_| {});
+        };
+        let event = req.headers.with_params("Event");
+        if !event.is_some_and(|(e, _)| e.eq_ignore_ascii_case("refer")) {
+            return self.respond_with(now, tx, &req, 489, |_| {});
+        }
+        self.respond_with(now, tx, &req, 200, |_| {});
+        let target = self.transfers.watched[pos].target.clone();
+        match sipfrag_status(&req.body) {
+            Some((status, line)) if status >= 300 => {
+                self.error(format!("the transfer to {target} failed: {line}"))
+            }
+            Some((_, line)) => self.status(format!("transfer to {target}: {line}")),
+            None => {}
+        }
+        let terminated = req
+            .headers
+            .with_params("Subscription-State")
+            .is_some_and(|(s, _)| s.eq_ignore_ascii_case("terminated"));
+        if terminated {
+            let watched = self.transfers.watched.remove(pos);
+            if let Some(c) = watched.consultation.filter(|c| self.calls.contains_key(c)) {
+                self.send_bye(now, c);
+            }
+        }
+    }
+
+    /// A REFER from the peer: only inside a call (RFC 3515 §2.4.2), one Refer-To, a target we
+    /// can call. Accepted with `202`, followed by a new call and NOTIFYs of its progress.
+    pub(super) fn on_refer(&mut self, now: Instant, tx: TxId, req: Request) {
+        if req.headers.to().is_ok_and(|t| t.tag().is_none()) {
+            return self.respond_with(now, tx, &req, 403, |r| {
+                r.reason = "Forbidden (REFER outside a call)".into()
+            });
+        }
+        let Some(origin) = self.call_for_request(&req) else {
+            return self.respond_with(now, tx, &req, 481, |_| {});
+        };
+        let in_order = self
+            .calls
+            .get_mut(&origin)
+            .and_then(|c| c.dialog.as_mut())
+            .is_some_and(|d| d.on_remote_request(&req).is_ok());
+        if !in_order {
+            return self.respond_with(now, tx, &req, 500, |_| {});
+        }
+        let refer_to = match req.headers.all("Refer-To").count() {
+            1 => req.headers.name_addr("Refer-To").ok(),
+            _ => None,
+        };
+        let replaces = refer_to.as_ref().map(|r| r.uri.header("Replaces"));
+        let (Some(refer_to), Some(replaces)) = (refer_to.clone(), replaces) else {
+            return self.respond_with(now, tx, &req, 400, |r| {
+                r.reason = "Bad Request (one Refer-To is needed)".into()
+            });
+        };
+        if replaces.is_some_and(|r| Replaces::parse(r).is_none()) {
+            return self.respond_with(now, tx, &req, 400, |r| {
+                r.reason = "Bad Request (unreadable Replaces in Refer-To)".into()
+            });
+        }
+        let mut extra = Vec::new();
+        if let Some(replaces) = replaces {
+            extra.push(("Replaces", replaces.to_owned()));
+        }
+        if let Some(by) = req.headers.get("Referred-By") {
+            extra.push(("Referred-By", by.to_owned()));
+        }
+        let Some(new_call) = self.place_call_for(now, &refer_to.uri, extra) else {
+            return self.respond_with(now, tx, &req, 403, |r| {
+                r.reason = "Forbidden (the target cannot be called)".into()
+            });
+        };
+        self.respond_with(now, tx, &req, 202, |_| {});
+        let (Some(dialog), Some(dest)) =
+            (self.calls[&origin].dialog.clone(), self.dialog_dest(origin))
+        else {
+            return;
+        };
+        let event_id = req.headers.cseq().map(|c| c.seq).unwrap_or_default();
+        let referred = Referred {
+            dialog,
+            origin,
+            dest,
+            event_id,
+        };
+        self.transfers.referred.insert(new_call, referred);
+        self.notify(now, new_call, "100 Trying", false);
+    }
+
+    /// A BYE with `Also` (the transfer before REFER): call the `Also` party, naming who asked.
+    pub(super) fn follow_also(&mut self, now: Instant, bye: &Request) {
+        let (Ok(also), Ok(from)) = (bye.headers.name_addr("Also"), bye.headers.from()) else {
+            return;
+        };
+        let requested_by = vec![("Requested-By", format!("<{}>", from.uri))];
+        self.place_call_for(now, &also.uri, requested_by);
+    }
+
+    /// Places a call someone else asked for, with their headers on the INVITE. `None` when it
+    /// cannot be placed (the user has been told why).
+    fn place_call_for(
+        &mut self,
+        now: Instant,
+        target: &Uri,
+        headers: Vec<(&str, String)>,
+    ) -> Option<CallId> {
+        let before = self.next_call;
+        self.dial(now, &target.without_headers().to_string());
+        if self.next_call == before {
+            return None;
+        }
+        let id = CallId(self.next_call - 1);
+        let call = self.calls.get_mut(&id)?;
+        for (name, value) in headers {
+            call.invite.headers.push(name, value);
+        }
+        Some(id)
+    }
+
+    /// Reports a final response to a call placed for a REFER, ending the subscription.
+    pub(super) fn report_referral(&mut self, now: Instant, call: CallId, resp: &Response) {
+        if resp.status >= 200 && self.transfers.referred.contains_key(&call) {
+            self.notify(now, call, &resp.status_line(), true);
+        }
+    }
+
+    /// A NOTIFY in the REFER's dialog with the referred call's status as a sipfrag.
+    fn notify(&mut self, now: Instant, call: CallId, status: &str, done: bool) {
+        let contact = self.contact();
+        let Some(referred) = self.transfers.referred.get_mut(&call) else {
+            return;
+        };
+        // The call's own dialog may have sent requests since the REFER: keep CSeq rising.
+        let origin = self
+            .calls
+            .get_mut(&referred.origin)
+            .and_then(|c| c.dialog.as_mut());
+        if let Some(d) = &origin {
+            referred.dialog.local_cseq = referred.dialog.local_cseq.max(d.local_cseq);
+        }
+        let mut req = referred.dialog.request(Method::Notify, None);
+        if let Some(d) = origin {
+            d.local_cseq = referred.dialog.local_cseq;
+        }
+        let state = if done {
+            "terminated;reason=noresource".to_owned()
+        } else {
+            format!("active;expires={NOTIFY_EXPIRES}")
+        };
+        let h = &mut req.headers;
+        h.push("Contact", contact);
+        h.push("Event", format!("refer;id={}", referred.event_id));
+        h.push("Subscription-State", state);
+        h.push("Content-Type", "message/sipfrag;version=2.0");
+        req.body = format!("SIP/2.0 {status}\r\n").into_bytes();
+        let dest = referred.dest;
+        if done {
+            self.transfers.referred.remove(&call);
+        }
+        self.send_request(now, req, dest, Purpose::Notify, 0);
+    }
+
+    /// The call an INVITE's `Replaces` names (RFC 3891 §3), or `Err` once the INVITE has been
+    /// refused: `481` for no such dialog or someone else's early one, `486` for `early-only`
+    /// when it is confirmed. `Ok(None)` when the INVITE replaces nothing.
+    pub(super) fn replaced_call(
+        &mut self,
+        now: Instant,
+        tx: TxId,
+        req: &Request,
+    ) -> Result<Option<CallId>, ()> {
+        let Some(value) = req.headers.get("Replaces") else {
+            return Ok(None);
+        };
+        let Some(r) = Replaces::parse(value) else {
+            self.respond_with(now, tx, req, 400, |resp| {
+                resp.reason = "Bad Request (unreadable Replaces)".into()
+            });
+            return Err(());
+        };
+        let found = self.calls.values().find(|c| {
+            c.line.is_some()
+                && c.dialog.as_ref().is_some_and(|d| {
+                    d.call_id == r.call_id && d.local_tag == r.to_tag && d.remote_tag == r.from_tag
+                })
+        });
+        let status = match found {
+            None => 481,
+            Some(c) => match (c.is_established() || c.answered, c.role) {
+                (true, _) if r.early_only => 486,
+                (false, Role::Callee) => 481,
+                _ => return Ok(Some(c.id)),
+            },
+        };
+        self.respond_with(now, tx, req, status, |_| {});
+        Err(())
+    }
+
+    /// Ends the call an INVITE with `Replaces` takes over; its line is free for the new call.
+    pub(super) fn end_replaced(&mut self, now: Instant, old: CallId) {
+        let established = self
+            .calls
+            .get(&old)
+            .is_some_and(|c| c.is_established() || c.answered);
+        self.show(old, LineState::Idle, Some("replaced".into()));
+        if established {
+            self.send_bye(now, old);
+        } else {
+            self.cancel_or_defer(now, old);
+        }
+    }
+
+    /// A replacing call is answered without ringing: the line shows it when it is connected.
+    pub(super) fn take_over(&mut self, id: CallId) {
+        if let Some(call) = self.calls.get_mut(&id) {
+            call.state = LineState::Incoming;
+            call.answer_when_ready = true;
+        }
+        self.media(MediaCommand::Open { call: id });
+    }
+}
+
+/// The status code and line of a `message/sipfrag` body (`SIP/2.0 180 Ringing`).
+fn sipfrag_status(body: &[u8]) -> Option<(u16, String)> {
+    let text = String::from_utf8_lossy(body);
+    let line = text.lines().next()?.trim();
+    let rest = line.strip_prefix("SIP/2.0 ")?;
+    let code = rest.split_whitespace().next()?.parse().ok()?;
+    Some((code, rest.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sipfrag_status_lines_are_read() {
+        assert_eq!(
+            sipfrag_status(b"SIP/2.0 180 Ringing\r\n"),
+            Some((180, "180 Ringing".into()))
+        );
+        assert_eq!(
+            sipfrag_status(b"SIP/2.0 486 Busy Here\r\nVia: x\r\n").map(|s| s.0),
+            Some(486)
+        );
+        assert_eq!(sipfrag_status(b"hello"), None);
+        assert_eq!(sipfrag_status(b""), None);
+    }
+}
