@@ -321,21 +321,15 @@ impl Phone {
             .map(|(id, _)| *id)
             .collect();
         for id in unanswered {
-            let Some(pending) = self.pending.remove(&id) else {
+            let Some(pending) = self.pending.get(&id) else {
                 continue;
             };
             tracing::info!("{dest} is unreachable: {} ends", pending.request.method);
+            let unavailable = Response::to(&pending.request.headers, 503, None);
             // Forgotten first: the 503 is ours, so no ACK may go out for it.
             self.transactions.forget(id);
-            let unavailable = Response::to(&pending.request.headers, 503, None);
-            match pending.purpose {
-                Purpose::Invite(call) => self.on_invite_response(now, call, id, unavailable),
-                Purpose::Reinvite(call) => self.on_reinvite_response(now, call, id, unavailable),
-                Purpose::Register => self.on_register_response(now, &pending.request, unavailable),
-                Purpose::Probe => self.on_probe_timeout(now),
-                Purpose::Bye(call) => self.forget_call(call),
-                Purpose::Cancel(_) => {}
-            }
+            self.on_response(now, id, unavailable);
+            self.pending.remove(&id);
         }
     }
 }
