@@ -9,6 +9,7 @@ mod s01_setup_teardown;
 mod s02_hold;
 mod s03_hold;
 mod s12_cancel;
+mod s13_conference;
 mod s14_busy;
 mod s15_no_answer;
 mod s16_errors;
