@@ -6,7 +6,7 @@
 
 mod common;
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::thread::sleep;
 use std::time::Duration;
 
@@ -20,7 +20,7 @@ const BOB_HZ: f64 = 1000.0;
 const CAROL_HZ: f64 = 1700.0;
 
 /// One agent with a tone for a microphone and a WAV file for a speaker.
-fn party(user: &str, hz: f64, codec: &str, wav: &PathBuf) -> AgentConfig {
+fn party(user: &str, hz: f64, codec: &str, wav: &Path) -> AgentConfig {
     AgentConfig {
         input: format!("tone:{hz}"),
         output: format!("wav:{}", wav.display()),
