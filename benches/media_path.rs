@@ -1,7 +1,8 @@
 //! The whole media path of one side of a call, per 20 ms frame: encode the microphone's frame,
 //! packetise it, and on the far side parse, jitter-buffer, decode and play it. A call costs this
 //! once per direction, so `time / 20 ms` is the share of one core a call's media takes per side.
-//! Also the mix of two frames (two calls heard at once, or a call and a tone).
+//! Also the mix of two frames (two calls heard at once, or a call and a tone), and a local
+//! conference's frame: the speaker hears both legs, each leg gets the microphone and the other.
 
 use std::hint::black_box;
 use std::net::SocketAddr;
@@ -79,5 +80,35 @@ fn three_way_mix(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, one_side_of_a_call, three_way_mix);
+/// One conference frame: the two legs mixed for the speaker, and the mix-minus each leg is sent.
+fn conference_mix_minus(c: &mut Criterion) {
+    let microphone = voice();
+    let legs = [voice(), voice()];
+    let mut mix = Mix::default();
+    let mut speaker = [0i16; FRAME_SAMPLES];
+    let mut sent = [[0i16; FRAME_SAMPLES]; 2];
+    c.bench_function(
+        "conference frame, speaker and two mix-minus legs",
+        |bench| {
+            bench.iter(|| {
+                mix.clear();
+                for leg in &legs {
+                    mix.add(black_box(leg));
+                }
+                mix.render(&mut speaker);
+                for (own, out) in sent.iter_mut().enumerate() {
+                    mix.mix_minus(black_box(&microphone), black_box(&legs), own, out);
+                }
+                black_box((&speaker, &sent));
+            })
+        },
+    );
+}
+
+criterion_group!(
+    benches,
+    one_side_of_a_call,
+    three_way_mix,
+    conference_mix_minus
+);
 criterion_main!(benches);

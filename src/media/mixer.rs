@@ -49,6 +49,19 @@ impl Mix {
             *out = soft_clip(sum);
         }
     }
+
+    /// What conference leg `own` is sent: the microphone and every other leg's audio, but not
+    /// its own (mix-minus), so that its far end does not hear itself come back delayed.
+    pub fn mix_minus(&mut self, microphone: &Frame, legs: &[Frame], own: usize, out: &mut Frame) {
+        self.clear();
+        self.add(microphone);
+        for (i, leg) in legs.iter().enumerate() {
+            if i != own {
+                self.add(leg);
+            }
+        }
+        self.render(out);
+    }
 }
 
 /// Linear up to `KNEE`, then a tanh curve that approaches full scale without reaching past it.
@@ -96,5 +109,30 @@ mod tests {
         // The curve is monotonic: more input never gives less output.
         assert!(soft_clip(40_000) < soft_clip(50_000));
         assert_eq!(soft_clip(KNEE), KNEE as i16);
+    }
+
+    #[test]
+    fn each_leg_gets_the_microphone_and_the_others_but_not_itself() {
+        let microphone = [1; FRAME_SAMPLES];
+        let legs = [
+            [10; FRAME_SAMPLES],
+            [100; FRAME_SAMPLES],
+            [1000; FRAME_SAMPLES],
+        ];
+        let mut mix = Mix::default();
+        let mut out = [0; FRAME_SAMPLES];
+        for (own, expected) in [(0, 1101), (1, 1011), (2, 111)] {
+            mix.mix_minus(&microphone, &legs, own, &mut out);
+            assert!(out.iter().all(|&s| s == expected), "leg {own}: {}", out[0]);
+        }
+    }
+
+    #[test]
+    fn mix_minus_bends_loud_legs_instead_of_wrapping() {
+        let legs = [[30_000; FRAME_SAMPLES], [30_000; FRAME_SAMPLES]];
+        let mut mix = Mix::default();
+        let mut out = [0; FRAME_SAMPLES];
+        mix.mix_minus(&[30_000; FRAME_SAMPLES], &legs, 0, &mut out);
+        assert!(out[0] > 30_000, "{}", out[0]);
     }
 }

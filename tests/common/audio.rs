@@ -103,3 +103,9 @@ pub fn ringback_share(samples: &[i16]) -> f64 {
 pub fn windows(samples: &[i16]) -> std::slice::ChunksExact<'_, i16> {
     samples.chunks_exact((RATE / 1000 * WINDOW_MS) as usize)
 }
+
+/// The share of a window's energy at `hz`: 1.0 for a pure sine at `hz`, about 0.5 for each of
+/// two equally loud sines.
+pub fn share(samples: &[i16], hz: f64) -> f64 {
+    tone_power(samples, hz) / (2.0 * mean_square(samples).max(1.0))
+}

@@ -12,6 +12,7 @@ mod s06_blind_transfer;
 mod s07_bye_also;
 mod s08_attended_transfer;
 mod s12_cancel;
+mod s13_conference;
 mod s14_busy;
 mod s15_no_answer;
 mod s16_errors;

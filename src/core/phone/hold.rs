@@ -49,7 +49,7 @@ impl Hold {
     }
 
     /// What the line key shows: our own hold wins over the peer's.
-    fn line_state(&self) -> LineState {
+    pub(super) fn line_state(&self) -> LineState {
         if self.active {
             LineState::Held
         } else if self.by_peer {
@@ -126,7 +126,9 @@ impl Phone {
         let Some(call) = self.calls.get(&id) else {
             return;
         };
-        let live = call.line.is_some() && shows_hold(call.state);
+        // A conference leg being resumed still needs its re-INVITE.
+        let live =
+            call.line.is_some() && (shows_hold(call.state) || call.state == LineState::Conference);
         if live && !call.hold.busy() && call.hold.wanted != call.hold.active {
             self.send_reinvite(now, id);
         }

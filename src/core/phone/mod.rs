@@ -9,6 +9,7 @@ mod api;
 mod call;
 mod callee;
 mod caller;
+mod conference;
 mod dtmf;
 mod failover;
 mod hold;
@@ -108,6 +109,12 @@ pub enum MediaCommand {
         call: CallId,
         /// Digits 0-9, *, #, A-D.
         digits: String,
+    },
+    /// Join these calls' audio (a local conference): each is sent the microphone plus the
+    /// others' audio. An empty list ends the conference; each call is then sent the microphone.
+    Conference {
+        /// The joined calls.
+        calls: Vec<CallId>,
     },
     /// Release the call's sockets.
     Close {
@@ -239,6 +246,8 @@ pub struct Phone {
     outputs: VecDeque<Output>,
     next_call: u64,
     quitting: bool,
+    /// The two calls of the local 3-way conference, while there is one.
+    conference: Option<[CallId; 2]>,
 }
 
 impl Phone {
@@ -260,6 +269,7 @@ impl Phone {
             outputs: VecDeque::new(),
             next_call: 1,
             quitting: false,
+            conference: None,
         };
         if phone.settings.register {
             phone.register(now);
@@ -286,6 +296,7 @@ impl Phone {
         // A transfer waits for its hold, which any input may have settled.
         self.advance_transfers(now);
         self.drain_transactions(now);
+        self.settle_conference();
     }
 
     /// The next thing the driver must do, if any.
@@ -326,7 +337,9 @@ impl Phone {
             Intent::Answer { line } => self.answer(now, line),
             Intent::Reject { line } => self.reject(now, line),
             Intent::Hangup { line } => self.hangup(now, line),
+            Intent::Hold { line } if self.in_conference(line) => self.split_conference(now, line),
             Intent::Hold { line } => self.set_hold(now, line, true),
+            Intent::Resume { line } if self.in_conference(line) => self.resume_in_conference(line),
             Intent::Resume { line } => self.set_hold(now, line, false),
             Intent::Dtmf { line, digits } => self.send_dtmf(line, &digits),
             Intent::Register => self.register(now),
@@ -337,9 +350,7 @@ impl Phone {
                 target,
                 to_line,
             } => self.transfer(now, line, target, to_line),
-            Intent::Conference { .. } => {
-                self.error("this command is not available yet in this version of linekey")
-            }
+            Intent::Conference { line, with_line } => self.conference(now, line, with_line),
         }
     }
 

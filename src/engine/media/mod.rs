@@ -64,6 +64,10 @@ impl Media {
                 self.send(Request::Dtmf { call, digits });
                 None
             }
+            MediaCommand::Conference { calls } => {
+                self.send(Request::Conference { calls });
+                None
+            }
             MediaCommand::Close { call } => {
                 self.send(Request::Close { call });
                 None

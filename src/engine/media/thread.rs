@@ -47,6 +47,9 @@ pub(super) enum Request {
         call: CallId,
         digits: String,
     },
+    Conference {
+        calls: Vec<CallId>,
+    },
     Close {
         call: CallId,
     },
@@ -95,6 +98,9 @@ struct Call {
     reader: JoinHandle<()>,
     session: Option<Session>,
     next_stats: Instant,
+    /// What the far end said this tick (silence when nothing is received), kept for the
+    /// other conference leg.
+    heard: Frame,
 }
 
 struct MediaLoop {
@@ -109,9 +115,14 @@ struct MediaLoop {
     cues: Cues,
     clock: Option<Interval>,
     microphone: Frame,
-    heard: Frame,
     speaker: Frame,
     mix: Mix,
+    /// The joined calls of a local conference; empty when there is none.
+    conference: Vec<CallId>,
+    /// This tick's audio of each conference leg, in `conference` order.
+    legs: Vec<Frame>,
+    /// What one conference leg is sent this tick.
+    outgoing: Frame,
     rtcp_out: Vec<u8>,
 }
 
@@ -126,9 +137,11 @@ impl MediaLoop {
             cues: Cues::default(),
             clock: None,
             microphone: [0; FRAME_SAMPLES],
-            heard: [0; FRAME_SAMPLES],
             speaker: [0; FRAME_SAMPLES],
             mix: Mix::default(),
+            conference: Vec::new(),
+            legs: Vec::new(),
+            outgoing: [0; FRAME_SAMPLES],
             rtcp_out: Vec::with_capacity(512),
         }
     }
@@ -165,7 +178,9 @@ impl MediaLoop {
                     self.error(format!("Cannot send the digits {digits:?}: {reason}"));
                 }
             }
+            Request::Conference { calls } => self.conference = calls,
             Request::Close { call } => {
+                self.conference.retain(|c| *c != call);
                 if let Some(call) = self.calls.remove(&call) {
                     call.reader.abort();
                     if let Some(mut session) = call.session {
@@ -216,6 +231,7 @@ impl MediaLoop {
                 reader,
                 session: None,
                 next_stats: Instant::now() + STATS_EVERY,
+                heard: [0; FRAME_SAMPLES],
             },
         );
     }
@@ -258,19 +274,26 @@ impl MediaLoop {
         let now = Instant::now();
         let wallclock = SystemTime::now();
         self.devices.read(&mut self.microphone);
-        self.mix.clear();
+        self.receive(now);
+        self.mix.render(&mut self.speaker);
+        self.collect_legs();
         let mut reports = Vec::new();
-        for call in self.calls.values_mut() {
+        for (id, call) in self.calls.iter_mut() {
             let Some(session) = call.session.as_mut() else {
                 continue;
             };
-            if session.receives() {
-                session.receive_tick(now, &mut self.heard);
-                self.mix.add(&self.heard);
-            }
+            // A conference leg hears us and the other leg; any other call hears us only.
+            let frame = match self.conference.iter().position(|c| c == id) {
+                Some(own) => {
+                    self.mix
+                        .mix_minus(&self.microphone, &self.legs, own, &mut self.outgoing);
+                    &self.outgoing
+                }
+                None => &self.microphone,
+            };
             let destination = session.rtp_destination();
             let rtp = &call.rtp;
-            session.send_tick(&self.microphone, &mut |packet| {
+            session.send_tick(frame, &mut |packet| {
                 if let Some(to) = destination {
                     if let Err(e) = rtp.try_send_to(packet, to) {
                         tracing::debug!("RTP to {to}: {e}");
@@ -290,7 +313,6 @@ impl MediaLoop {
                 });
             }
         }
-        self.mix.render(&mut self.speaker);
         let early_media: Vec<usize> = self
             .calls
             .values()
@@ -312,6 +334,31 @@ impl MediaLoop {
         }
         for text in self.devices.notices() {
             self.report(Event::Status { text });
+        }
+    }
+
+    /// Takes this tick's audio from every call into its `heard` frame, and mixes what the calls
+    /// receive for the speaker: the local user hears every far end, conference or not.
+    fn receive(&mut self, now: Instant) {
+        self.mix.clear();
+        for call in self.calls.values_mut() {
+            match call.session.as_mut() {
+                Some(session) if session.receives() => {
+                    session.receive_tick(now, &mut call.heard);
+                    self.mix.add(&call.heard);
+                }
+                _ => call.heard.fill(0),
+            }
+        }
+    }
+
+    /// Copies the conference legs' audio side by side for mixing (silence for a leg already
+    /// closed), so each leg's frame can be mixed while the calls are borrowed for sending.
+    fn collect_legs(&mut self) {
+        self.legs.clear();
+        for id in &self.conference {
+            let heard = self.calls.get(id).map_or([0; FRAME_SAMPLES], |c| c.heard);
+            self.legs.push(heard);
         }
     }
 
