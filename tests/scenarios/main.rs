@@ -8,6 +8,7 @@ mod early_media;
 mod s01_setup_teardown;
 mod s02_hold;
 mod s03_hold;
+mod s10_redirect;
 mod s12_cancel;
 mod s14_busy;
 mod s15_no_answer;

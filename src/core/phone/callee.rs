@@ -88,6 +88,7 @@ impl Phone {
                 ack: None,
                 ring_deadline: None,
                 auth_attempts: 0,
+                redirect: Default::default(),
             },
         );
         self.lines[line - 1] = Some(id);

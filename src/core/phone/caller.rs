@@ -58,7 +58,7 @@ impl Phone {
     }
 
     /// Where a new call's INVITE goes, following the dial plan's route.
-    fn call_first_hop(&self, uri: &Uri, route: &Route) -> Result<SocketAddr, String> {
+    pub(super) fn call_first_hop(&self, uri: &Uri, route: &Route) -> Result<SocketAddr, String> {
         let named = |setting: &Option<String>, what: &str| match setting {
             Some(hp) => self
                 .resolve_setting(hp)
@@ -113,6 +113,7 @@ impl Phone {
             ack: None,
             ring_deadline: None,
             auth_attempts: 0,
+            redirect: Default::default(),
         };
         self.calls.insert(id, call);
         self.lines[line - 1] = Some(id);
@@ -304,6 +305,10 @@ impl Phone {
         // 5xx: try the other location, if there is one (seed S16).
         if (500..600).contains(&resp.status) && self.fail_over(now, id, PrimaryFailure::ServerError)
         {
+            return;
+        }
+        // 3xx: the next Contact; any other failure: the next target a redirect left.
+        if self.follow_redirect(now, id, resp) {
             return;
         }
         let Some(call) = self.calls.get(&id) else {

@@ -13,6 +13,7 @@ mod dtmf;
 mod failover;
 mod hold;
 mod outbound;
+mod redirect;
 mod registration;
 
 pub use api::{Event, Intent, LineState, MediaStats, RegistrationState};
