@@ -8,6 +8,8 @@ mod early_media;
 mod s01_setup_teardown;
 mod s02_hold;
 mod s03_hold;
+mod s04_consultation;
+mod s05_call_waiting;
 mod s10_redirect;
 mod s12_cancel;
 mod s14_busy;

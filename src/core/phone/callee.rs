@@ -343,6 +343,7 @@ impl Phone {
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
+        let was_established = call.is_established();
         call.state = state;
         let Some(line) = call.line else { return };
         let peer = Some(call.peer.clone());
@@ -356,6 +357,9 @@ impl Phone {
             peer,
             reason,
         });
+        if state == LineState::Idle && was_established {
+            self.remind_held_lines();
+        }
     }
 
     /// Drops a call whose protocol work is over, releasing its line and media.

@@ -12,6 +12,7 @@ mod caller;
 mod dtmf;
 mod failover;
 mod hold;
+mod lines;
 mod outbound;
 mod redirect;
 mod registration;
@@ -230,6 +231,8 @@ pub struct Phone {
     /// Digest nonce counts, per nonce.
     nonce_counts: HashMap<String, u32>,
     outputs: VecDeque<Output>,
+    /// A request waiting for the talking calls to be put on hold.
+    queued: Option<lines::Queued>,
     next_call: u64,
     quitting: bool,
 }
@@ -250,6 +253,7 @@ impl Phone {
             hosts: HashMap::new(),
             nonce_counts: HashMap::new(),
             outputs: VecDeque::new(),
+            queued: None,
             next_call: 1,
             quitting: false,
         };
@@ -274,6 +278,7 @@ impl Phone {
             }
         }
         self.drain_transactions(now);
+        self.lines_settled(now);
     }
 
     /// The next thing the driver must do, if any.
@@ -310,12 +315,12 @@ impl Phone {
             return;
         }
         match intent {
-            Intent::Dial { target } => self.dial(now, &target),
-            Intent::Answer { line } => self.answer(now, line),
+            Intent::Dial { target } => self.dial_line(now, &target),
+            Intent::Answer { line } => self.answer_line(now, line),
             Intent::Reject { line } => self.reject(now, line),
             Intent::Hangup { line } => self.hangup(now, line),
             Intent::Hold { line } => self.set_hold(now, line, true),
-            Intent::Resume { line } => self.set_hold(now, line, false),
+            Intent::Resume { line } => self.resume_line(now, line),
             Intent::Dtmf { line, digits } => self.send_dtmf(line, &digits),
             Intent::Register => self.register(now),
             Intent::Unregister => self.unregister(now),
