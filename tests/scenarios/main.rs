@@ -11,6 +11,7 @@ mod s03_hold;
 mod s04_consultation;
 mod s05_call_waiting;
 mod s10_redirect;
+mod s11_forward_busy;
 mod s12_cancel;
 mod s14_busy;
 mod s15_no_answer;

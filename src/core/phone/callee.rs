@@ -22,13 +22,16 @@ impl Phone {
         if self.quitting {
             return self.respond_with(now, tx, &req, 503, |_| {});
         }
+        if self.forward_always(now, tx, &req) {
+            return;
+        }
         let line = if self.settings.do_not_disturb {
             None
         } else {
             self.free_line()
         };
         let Some(line) = line else {
-            return self.respond_with(now, tx, &req, 486, |_| {});
+            return self.refuse_busy(now, tx, &req);
         };
         let offer = if req.body.is_empty() {
             None
@@ -86,7 +89,7 @@ impl Phone {
                 answer_when_ready: self.settings.auto_answer,
                 answered: false,
                 ack: None,
-                ring_deadline: None,
+                ring_deadline: self.no_answer_deadline(now),
                 auth_attempts: 0,
                 redirect: Default::default(),
             },

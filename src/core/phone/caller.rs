@@ -384,7 +384,8 @@ impl Phone {
         }
     }
 
-    /// A call's timer: the caller's ring timeout, or the wait after re-INVITE glare.
+    /// A call's timer: the caller's ring timeout, the callee's no-answer forwarding, or the wait
+    /// after re-INVITE glare.
     pub(super) fn on_call_timer(&mut self, now: Instant, id: CallId) {
         let Some(call) = self.calls.get_mut(&id) else {
             return;
@@ -395,6 +396,8 @@ impl Phone {
                 // Give up with CANCEL (seed flow S15).
                 self.show(id, LineState::Idle, Some("no_answer".into()));
                 self.cancel_or_defer(now, id);
+            } else if call.role == Role::Callee {
+                self.forward_unanswered(now, id);
             }
         }
         self.on_glare_timer(now, id);

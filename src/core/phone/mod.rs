@@ -11,6 +11,7 @@ mod callee;
 mod caller;
 mod dtmf;
 mod failover;
+mod forwarding;
 mod hold;
 mod lines;
 mod outbound;
@@ -21,6 +22,7 @@ pub use api::{Event, Intent, LineState, MediaStats, RegistrationState};
 pub use call::CallId;
 pub use caller::address_text;
 pub use failover::NETWORK_DELAY;
+pub use forwarding::Forwarding;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
@@ -171,6 +173,8 @@ pub struct Settings {
     pub ring_timeout: Duration,
     /// The dial plan for dial strings (empty: dial strings are used as they are).
     pub dial_plan: DialPlan,
+    /// Where incoming calls are forwarded.
+    pub forwarding: Forwarding,
 }
 
 impl Settings {
@@ -209,6 +213,7 @@ impl Settings {
                 .collect(),
             ring_timeout: Duration::from_secs(config.calls.ring_timeout_s),
             dial_plan: DialPlan::default(),
+            forwarding: Forwarding::from_config(&config.calls),
         }
     }
 }
