@@ -133,3 +133,24 @@ fn a_refused_hold_still_answers_and_says_the_first_call_is_connected() {
         ["line 1 could not be put on hold: 488 Not Acceptable Here"]
     );
 }
+
+#[test]
+fn quitting_does_not_remind_of_held_lines() {
+    let mut sim = waiting();
+    sim.intent("B", answer(2));
+    sim.run_until(|s| s.line("B", 2).0 == Connected, secs(1));
+    // Line 1 talks and line 2 is held, so hanging up line 1 first would leave a held line.
+    sim.intent("B", resume(1));
+    sim.run_until(
+        |s| s.line("B", 1).0 == Connected && s.line("B", 2).0 == Held,
+        secs(1),
+    );
+    sim.intent("B", linekey::core::phone::Intent::Quit);
+    sim.run_for(secs(40));
+    assert!(
+        sim.statuses("B").is_empty(),
+        "no reminder while quitting: {:?}",
+        sim.statuses("B")
+    );
+    assert!(sim.phone_ref("B").is_finished());
+}

@@ -160,6 +160,9 @@ impl Phone {
     /// After a call that was talking or held ends: tells the user about the lines still on hold
     /// when none is left talking ("Line 1 is still on hold").
     pub(super) fn remind_held_lines(&mut self) {
+        if self.quitting {
+            return;
+        }
         let talking = self.calls.values().any(|c| {
             c.line.is_some() && matches!(c.state, LineState::Connected | LineState::RemoteHeld)
         });

@@ -337,6 +337,8 @@ impl Phone {
     }
 
     fn quit(&mut self, now: Instant) {
+        // Set first, so the hang-ups below do not remind the user of held lines.
+        self.quitting = true;
         for line in 1..=self.lines.len() {
             if self.lines[line - 1].is_some() {
                 self.hangup(now, line);
@@ -345,7 +347,6 @@ impl Phone {
         if self.registration.is_registered() {
             self.unregister(now);
         }
-        self.quitting = true;
     }
 
     fn on_datagram(&mut self, now: Instant, source: SocketAddr, data: &[u8]) {
