@@ -8,6 +8,8 @@
 //! that the other line is still connected: a caller waiting on the second line matters more than
 //! a hold the far end would not take, and the user can still hang up either call. When a call
 //! ends while others are on hold, a status says so, since nothing else would remind the user.
+//! Auto-answer is left alone: it answers every call at once, which is what it is set for (load
+//! tests, intercom-style use), so several calls may then talk at the same time.
 
 use std::time::Instant;
 
