@@ -200,6 +200,14 @@ pub struct Calls {
     pub ring_timeout_s: u64,
     /// Reject incoming calls as busy.
     pub do_not_disturb: bool,
+    /// Forward every incoming call to this `sip:` URI (answered `302`).
+    pub forward_always: Option<String>,
+    /// Forward incoming calls here when every line is taken (instead of `486`).
+    pub forward_busy: Option<String>,
+    /// Forward incoming calls here when they ring unanswered for `forward_no_answer_s`.
+    pub forward_no_answer: Option<String>,
+    /// Seconds an incoming call rings before `forward_no_answer` takes it.
+    pub forward_no_answer_s: u64,
 }
 
 impl Default for Calls {
@@ -211,6 +219,10 @@ impl Default for Calls {
             codecs: KNOWN_CODECS.iter().map(|c| (*c).to_owned()).collect(),
             ring_timeout_s: 60,
             do_not_disturb: false,
+            forward_always: None,
+            forward_busy: None,
+            forward_no_answer: None,
+            forward_no_answer_s: 20,
         }
     }
 }
@@ -420,6 +432,21 @@ impl Config {
                 ));
             }
         }
+        for (key, value) in [
+            ("calls.forward_always", &self.calls.forward_always),
+            ("calls.forward_busy", &self.calls.forward_busy),
+            ("calls.forward_no_answer", &self.calls.forward_no_answer),
+        ] {
+            if let Some(value) = value {
+                check_forward_target(value).map_err(|p| bad(key, p))?;
+            }
+        }
+        if self.calls.forward_no_answer_s == 0 {
+            return Err(bad(
+                "calls.forward_no_answer_s",
+                "must be at least 1 (seconds of ringing before the call is forwarded)".into(),
+            ));
+        }
         Ok(())
     }
 
@@ -452,6 +479,19 @@ fn canonical_codec(name: &str) -> Option<&'static str> {
         .iter()
         .copied()
         .find(|known| known.eq_ignore_ascii_case(name.trim()))
+}
+
+/// Checks a forwarding target is a `sip:`, `sips:` or `tel:` URI, which is what goes in the
+/// `302`'s Contact.
+fn check_forward_target(value: &str) -> Result<(), String> {
+    crate::core::sip::uri::Uri::parse(value)
+        .map(|_| ())
+        .map_err(|e| {
+            format!(
+                "{value:?} is not a SIP address (like \"sip:carol@10.0.0.3\"): {}",
+                e.reason
+            )
+        })
 }
 
 /// Checks `value` is host[:port]: a name, an IPv4 address, or an IPv6 address (bracketed if it has a port).
@@ -494,6 +534,9 @@ fn schema() -> toml::Table {
     config.proxy.backup = Some(String::new());
     config.proxy.emergency = Some(String::new());
     config.dialplan.file = Some(String::new());
+    config.calls.forward_always = Some(String::new());
+    config.calls.forward_busy = Some(String::new());
+    config.calls.forward_no_answer = Some(String::new());
     // Serializing plain structs of strings, numbers and arrays cannot fail.
     toml::Table::try_from(&config).unwrap_or_default()
 }
@@ -907,6 +950,37 @@ mod tests {
             &[],
         );
         assert!(err.starts_with("x.toml: key proxy.primary: "), "{err}");
+    }
+
+    #[test]
+    fn forward_targets_must_be_sip_addresses() {
+        let err = load_err(
+            &format!("{MINIMAL}[calls]\nforward_busy = \"carol at home\"\n"),
+            &[],
+        );
+        assert!(
+            err.starts_with(
+                "x.toml: key calls.forward_busy: \"carol at home\" is not a SIP address"
+            ),
+            "{err}"
+        );
+        let err = load_err(MINIMAL, &["calls.forward_always=nowhere"]);
+        assert!(err.starts_with("--set calls.forward_always: "), "{err}");
+        let err = load_err(&format!("{MINIMAL}[calls]\nforward_no_answer_s = 0\n"), &[]);
+        assert!(
+            err.starts_with("x.toml: key calls.forward_no_answer_s: "),
+            "{err}"
+        );
+        let text = format!(
+            "{MINIMAL}[calls]\nforward_no_answer = \"sip:carol@10.0.0.3\"\nforward_no_answer_s = 5\n"
+        );
+        let loaded = Config::from_toml(&text, "x.toml", &[]).unwrap();
+        assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+        assert_eq!(
+            loaded.config.calls.forward_no_answer.as_deref(),
+            Some("sip:carol@10.0.0.3")
+        );
+        assert_eq!(loaded.config.calls.forward_no_answer_s, 5);
     }
 
     #[test]

@@ -39,6 +39,48 @@ fn agent_calls_sipp_which_is_busy() {
 }
 
 #[test]
+fn agent_follows_a_300_from_sipp_by_q_past_a_busy_choice() {
+    let bob = AgentConfig {
+        extra: "do_not_disturb = true".into(),
+        ..AgentConfig::new("bob")
+    };
+    let carol = AgentConfig {
+        auto_answer: true,
+        ..AgentConfig::new("carol")
+    };
+    let sipp = Sipp::spawn(
+        &[
+            "-sf",
+            &scenario("uas_redirect.xml"),
+            "-m",
+            "1",
+            "-key",
+            "first",
+            &bob.uri(),
+            "-key",
+            "second",
+            &carol.uri(),
+        ],
+        SIPP_TIMEOUT,
+    );
+    let (_bob, carol_agent) = (bob.start(), carol.start());
+    let alice = AgentConfig::new("alice").start();
+    alice.dial(&format!("sip:sipp@{}", sipp.addr()));
+    alice.expect(
+        |v| v["event"] == "line" && v["peer"] == bob.uri().as_str(),
+        STEP,
+    );
+    alice.expect(
+        |v| v["event"] == "line" && v["peer"] == carol.uri().as_str(),
+        STEP,
+    );
+    alice.expect_line(1, "connected", STEP);
+    carol_agent.expect_line(1, "connected", STEP);
+    // sipp passes only if the 300 was ACKed.
+    sipp.wait().assert_success();
+}
+
+#[test]
 fn agent_answers_a_407_challenge_with_a_valid_digest() {
     let nonce = format!(
         "{:x}",

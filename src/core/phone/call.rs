@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::api::LineState;
 use super::hold::Hold;
+use super::redirect::Redirect;
 use crate::core::dialplan::Route;
 use crate::core::sdp::{self, LocalMedia, Negotiated, RemoteMedia};
 use crate::core::sip::dialog::Dialog;
@@ -75,6 +76,8 @@ pub struct Call {
     pub ring_deadline: Option<Instant>,
     /// How many digest challenges this INVITE has answered.
     pub auth_attempts: u32,
+    /// The targets a redirect gave the call (caller).
+    pub redirect: Redirect,
 }
 
 impl Call {

@@ -25,6 +25,9 @@ impl Phone {
         let Ok(replaced) = self.replaced_call(now, tx, &req) else {
             return;
         };
+        if replaced.is_none() && self.forward_always(now, tx, &req) {
+            return;
+        }
         let line = if let Some(old) = replaced {
             self.calls[&old].line
         } else if self.settings.do_not_disturb {
@@ -33,7 +36,7 @@ impl Phone {
             self.free_line()
         };
         let Some(line) = line else {
-            return self.respond_with(now, tx, &req, 486, |_| {});
+            return self.refuse_busy(now, tx, &req);
         };
         let offer = if req.body.is_empty() {
             None
@@ -91,8 +94,9 @@ impl Phone {
                 answer_when_ready: self.settings.auto_answer,
                 answered: false,
                 ack: None,
-                ring_deadline: None,
+                ring_deadline: self.no_answer_deadline(now),
                 auth_attempts: 0,
+                redirect: Default::default(),
             },
         );
         if let Some(old) = replaced {
@@ -354,6 +358,7 @@ impl Phone {
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
+        let was_established = call.is_established();
         call.state = state;
         let Some(line) = call.line else { return };
         let peer = Some(call.peer.clone());
@@ -367,6 +372,9 @@ impl Phone {
             peer,
             reason,
         });
+        if state == LineState::Idle && was_established {
+            self.remind_held_lines();
+        }
     }
 
     /// Drops a call whose protocol work is over, releasing its line and media.

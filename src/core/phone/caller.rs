@@ -58,7 +58,7 @@ impl Phone {
     }
 
     /// Where a new call's INVITE goes, following the dial plan's route.
-    fn call_first_hop(&self, uri: &Uri, route: &Route) -> Result<SocketAddr, String> {
+    pub(super) fn call_first_hop(&self, uri: &Uri, route: &Route) -> Result<SocketAddr, String> {
         let named = |setting: &Option<String>, what: &str| match setting {
             Some(hp) => self
                 .resolve_setting(hp)
@@ -113,6 +113,7 @@ impl Phone {
             ack: None,
             ring_deadline: None,
             auth_attempts: 0,
+            redirect: Default::default(),
         };
         self.calls.insert(id, call);
         self.lines[line - 1] = Some(id);
@@ -306,6 +307,10 @@ impl Phone {
         {
             return;
         }
+        // 3xx: the next Contact; any other failure: the next target a redirect left.
+        if self.follow_redirect(now, id, resp) {
+            return;
+        }
         let Some(call) = self.calls.get(&id) else {
             return;
         };
@@ -379,7 +384,8 @@ impl Phone {
         }
     }
 
-    /// A call's timer: the caller's ring timeout, or the wait after re-INVITE glare.
+    /// A call's timer: the caller's ring timeout, the callee's no-answer forwarding, or the wait
+    /// after re-INVITE glare.
     pub(super) fn on_call_timer(&mut self, now: Instant, id: CallId) {
         let Some(call) = self.calls.get_mut(&id) else {
             return;
@@ -390,6 +396,8 @@ impl Phone {
                 // Give up with CANCEL (seed flow S15).
                 self.show(id, LineState::Idle, Some("no_answer".into()));
                 self.cancel_or_defer(now, id);
+            } else if call.role == Role::Callee {
+                self.forward_unanswered(now, id);
             }
         }
         self.on_glare_timer(now, id);

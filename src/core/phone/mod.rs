@@ -12,8 +12,11 @@ mod caller;
 mod conference;
 mod dtmf;
 mod failover;
+mod forwarding;
 mod hold;
+mod lines;
 mod outbound;
+mod redirect;
 mod registration;
 mod transfer;
 
@@ -21,6 +24,7 @@ pub use api::{Event, Intent, LineState, MediaStats, RegistrationState};
 pub use call::CallId;
 pub use caller::address_text;
 pub use failover::NETWORK_DELAY;
+pub use forwarding::Forwarding;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
@@ -182,6 +186,8 @@ pub struct Settings {
     pub ring_timeout: Duration,
     /// The dial plan for dial strings (empty: dial strings are used as they are).
     pub dial_plan: DialPlan,
+    /// Where incoming calls are forwarded.
+    pub forwarding: Forwarding,
 }
 
 impl Settings {
@@ -220,6 +226,7 @@ impl Settings {
                 .collect(),
             ring_timeout: Duration::from_secs(config.calls.ring_timeout_s),
             dial_plan: DialPlan::default(),
+            forwarding: Forwarding::from_config(&config.calls),
         }
     }
 }
@@ -244,6 +251,8 @@ pub struct Phone {
     /// Digest nonce counts, per nonce.
     nonce_counts: HashMap<String, u32>,
     outputs: VecDeque<Output>,
+    /// A request waiting for the talking calls to be put on hold.
+    queued: Option<lines::Queued>,
     next_call: u64,
     quitting: bool,
     /// The two calls of the local 3-way conference, while there is one.
@@ -267,6 +276,7 @@ impl Phone {
             transfers: transfer::Transfers::default(),
             nonce_counts: HashMap::new(),
             outputs: VecDeque::new(),
+            queued: None,
             next_call: 1,
             quitting: false,
             conference: None,
@@ -293,8 +303,10 @@ impl Phone {
             }
         }
         self.drain_transactions(now);
-        // A transfer waits for its hold, which any input may have settled.
+        // A transfer waits for its hold, which any input may have settled; so does a call
+        // waiting for the talking line to be held.
         self.advance_transfers(now);
+        self.lines_settled(now);
         self.drain_transactions(now);
         self.settle_conference();
     }
@@ -333,14 +345,14 @@ impl Phone {
             return;
         }
         match intent {
-            Intent::Dial { target } => self.dial(now, &target),
-            Intent::Answer { line } => self.answer(now, line),
+            Intent::Dial { target } => self.dial_line(now, &target),
+            Intent::Answer { line } => self.answer_line(now, line),
             Intent::Reject { line } => self.reject(now, line),
             Intent::Hangup { line } => self.hangup(now, line),
             Intent::Hold { line } if self.in_conference(line) => self.split_conference(now, line),
             Intent::Hold { line } => self.set_hold(now, line, true),
             Intent::Resume { line } if self.in_conference(line) => self.resume_in_conference(line),
-            Intent::Resume { line } => self.set_hold(now, line, false),
+            Intent::Resume { line } => self.resume_line(now, line),
             Intent::Dtmf { line, digits } => self.send_dtmf(line, &digits),
             Intent::Register => self.register(now),
             Intent::Unregister => self.unregister(now),
@@ -355,6 +367,8 @@ impl Phone {
     }
 
     fn quit(&mut self, now: Instant) {
+        // Set first, so the hang-ups below do not remind the user of held lines.
+        self.quitting = true;
         for line in 1..=self.lines.len() {
             if self.lines[line - 1].is_some() {
                 self.hangup(now, line);
@@ -363,7 +377,6 @@ impl Phone {
         if self.registration.is_registered() {
             self.unregister(now);
         }
-        self.quitting = true;
     }
 
     fn on_datagram(&mut self, now: Instant, source: SocketAddr, data: &[u8]) {
