@@ -499,6 +499,37 @@ impl Phone {
     }
 
     /// Starts media after a successful offer/answer.
+    /// Sends a call's INVITE again in a new transaction to `dest` (the backup proxy, a redirect
+    /// target), with the next CSeq so no proxy takes it for a merged copy of the first
+    /// (RFC 3261 §8.2.2.2). What the last attempt learnt (dialog, early media, credentials) is
+    /// forgotten.
+    pub(super) fn resend_invite(&mut self, now: Instant, id: CallId, dest: SocketAddr) {
+        let ring_timeout = self.settings.ring_timeout;
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        let mut invite = call.invite.clone();
+        if let Ok(mut cseq) = invite.headers.cseq() {
+            cseq.seq += 1;
+            invite.headers.set("CSeq", cseq.to_string());
+        }
+        invite.headers.remove("Authorization");
+        invite.headers.remove("Proxy-Authorization");
+        call.invite_dest = Some(dest);
+        call.provisional = false;
+        call.dialog = None;
+        call.negotiated = None;
+        call.auth_attempts = 0;
+        call.ring_deadline = Some(now + ring_timeout);
+        let tx = self.send_request(now, invite, dest, Purpose::Invite(id), 0);
+        if let Some(call) = self.calls.get_mut(&id) {
+            call.invite_tx = Some(tx);
+            if let Some(sent) = self.transactions.request(tx) {
+                call.invite = sent.clone();
+            }
+        }
+    }
+
     pub(super) fn start_media(&mut self, id: CallId, negotiated: sdp::Negotiated) {
         let Some(call) = self.calls.get_mut(&id) else {
             return;

@@ -111,34 +111,6 @@ impl Phone {
         true
     }
 
-    /// Sends a call's INVITE again in a new transaction to `dest`, with the next CSeq so no
-    /// proxy takes it for a merged copy of the first (RFC 3261 §8.2.2.2).
-    fn resend_invite(&mut self, now: Instant, id: CallId, dest: SocketAddr) {
-        let ring_timeout = self.settings.ring_timeout;
-        let Some(call) = self.calls.get_mut(&id) else {
-            return;
-        };
-        let mut invite = call.invite.clone();
-        if let Ok(mut cseq) = invite.headers.cseq() {
-            cseq.seq += 1;
-            invite.headers.set("CSeq", cseq.to_string());
-        }
-        invite.headers.remove("Authorization");
-        invite.headers.remove("Proxy-Authorization");
-        call.invite_dest = Some(dest);
-        call.provisional = false;
-        call.dialog = None;
-        call.auth_attempts = 0;
-        call.ring_deadline = Some(now + ring_timeout);
-        let tx = self.send_request(now, invite, dest, Purpose::Invite(id), 0);
-        if let Some(call) = self.calls.get_mut(&id) {
-            call.invite_tx = Some(tx);
-            if let Some(sent) = self.transactions.request(tx) {
-                call.invite = sent.clone();
-            }
-        }
-    }
-
     /// Probes the failed primary when it is time.
     pub(super) fn probe_timer(&mut self, now: Instant) {
         if self.proxies.probe_at.is_none_or(|t| t > now) {

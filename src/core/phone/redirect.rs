@@ -15,7 +15,6 @@ use std::time::Instant;
 
 use super::api::LineState;
 use super::call::CallId;
-use super::outbound::Purpose;
 use super::Phone;
 use crate::core::sip::message::Response;
 use crate::core::sip::uri::{NameAddr, Uri};
@@ -99,32 +98,12 @@ impl Phone {
 
     /// A new INVITE transaction for the call towards `target`; the line shows the new peer.
     fn invite_target(&mut self, now: Instant, id: CallId, target: Uri, dest: std::net::SocketAddr) {
-        let ring_timeout = self.settings.ring_timeout;
         let Some(call) = self.calls.get_mut(&id) else {
             return;
         };
-        let mut invite = call.invite.clone();
-        invite.uri = target.clone();
-        if let Ok(mut cseq) = invite.headers.cseq() {
-            cseq.seq += 1;
-            invite.headers.set("CSeq", cseq.to_string());
-        }
-        invite.headers.remove("Authorization");
-        invite.headers.remove("Proxy-Authorization");
-        call.invite_dest = Some(dest);
-        call.provisional = false;
-        call.dialog = None;
-        call.negotiated = None;
-        call.auth_attempts = 0;
-        call.ring_deadline = Some(now + ring_timeout);
+        call.invite.uri = target.clone();
         call.peer = target.to_string();
-        let tx = self.send_request(now, invite, dest, Purpose::Invite(id), 0);
-        if let Some(call) = self.calls.get_mut(&id) {
-            call.invite_tx = Some(tx);
-            if let Some(sent) = self.transactions.request(tx) {
-                call.invite = sent.clone();
-            }
-        }
+        self.resend_invite(now, id, dest);
         self.status(format!("Call forwarded to {target}"));
         self.show(id, LineState::Dialing, None);
     }
