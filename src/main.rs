@@ -1,4 +1,5 @@
-//! The `linekey` command: `linekey agent ...` runs the headless JSON-lines phone.
+//! The `linekey` command: `linekey [--config FILE] [--dial TARGET]` opens the phone window,
+//! `linekey agent ...` runs the headless JSON-lines phone.
 
 use std::process::ExitCode;
 
@@ -11,15 +12,43 @@ fn main() -> ExitCode {
             println!("linekey {}", env!("CARGO_PKG_VERSION"));
             0
         }
+        None | Some("--config" | "--dial") => match window_options(&args) {
+            Ok(launch) => match linekey::app::run(launch) {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("linekey: {e}");
+                    1
+                }
+            },
+            Err(e) => {
+                eprintln!("linekey: {e}");
+                2
+            }
+        },
         _ => {
             eprintln!(
-                "usage: linekey agent --config FILE [--set key=value]...\n\
-                 (the desktop window is not part of this version yet)"
+                "usage: linekey [--config FILE] [--dial TARGET]\n\
+                 \x20      linekey agent --config FILE [--set key=value]..."
             );
             2
         }
     };
     ExitCode::from(status.clamp(0, 255) as u8)
+}
+
+/// The window's options: `--config FILE` and `--dial TARGET`.
+fn window_options(args: &[String]) -> Result<linekey::app::Launch, String> {
+    let mut launch = linekey::app::Launch::default();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let value = args.next().ok_or(format!("{arg} needs a value"))?;
+        match arg.as_str() {
+            "--config" => launch.config = Some(value.into()),
+            "--dial" => launch.dial = Some(value.clone()),
+            other => return Err(format!("unknown option {other:?}")),
+        }
+    }
+    Ok(launch)
 }
 
 /// Logs go to stderr; `LINEKEY_LOG=debug` (or info, trace) shows more. stdout belongs to the agent.
