@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 const KNOWN_CODECS: [&str; 3] = ["opus", "PCMU", "PCMA"];
 
 /// All of linekey's settings, one field per `[section]` of the settings file.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Config {
     /// `[account]`: who we are and how we register.
@@ -35,7 +35,7 @@ pub struct Config {
 
 /// `[account]`: the SIP identity, credentials and registration.
 // Debug is written by hand so the password never reaches logs or test output.
-#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Account {
     /// User part of our address of record (required).
@@ -108,7 +108,7 @@ impl Account {
 }
 
 /// `[network]`: the SIP socket, RTP port range and SIP transaction timers.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Network {
     /// Local address and port for SIP over UDP.
@@ -139,7 +139,7 @@ impl Default for Network {
 }
 
 /// `[proxy]`: outbound proxies, each host[:port].
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Proxy {
     /// Proxy used for every request while it answers.
@@ -154,7 +154,7 @@ pub struct Proxy {
 }
 
 /// `[dialplan]`: the Cisco dial-template XML that turns dial strings into targets.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct DialPlan {
     /// Path of the dial-template file; `None` means dial strings are used as typed.
@@ -163,7 +163,7 @@ pub struct DialPlan {
 }
 
 /// `[audio]`: where sound comes from and goes to.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Audio {
     /// Capture device name, or "silence", "tone:HZ", "wav:PATH".
@@ -185,7 +185,7 @@ impl Default for Audio {
 }
 
 /// `[calls]`: line keys and how calls behave.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Calls {
     /// Number of line keys (the agent allows large values for load tests).

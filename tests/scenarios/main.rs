@@ -3,6 +3,7 @@
 
 mod sim;
 
+mod configure;
 mod dtmf;
 mod early_media;
 mod s01_setup_teardown;

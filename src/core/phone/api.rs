@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::Config;
+
 /// A user's request, from the GUI or the agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "cmd", rename_all = "snake_case")]
@@ -66,6 +68,18 @@ pub enum Intent {
     Register,
     /// Remove the registration.
     Unregister,
+    /// Apply new settings while running (the settings dialog, Do Not Disturb, Forward). Calls
+    /// in progress go on; what cannot change without a restart (`network.bind`,
+    /// `network.rtp_ports`) keeps its old value and a status says so.
+    Configure {
+        /// The whole new configuration, validated by the engine before use.
+        config: Box<Config>,
+    },
+    /// Mute or unmute the microphone for every call: muted calls send silence, and keep sending.
+    Mute {
+        /// True to mute.
+        muted: bool,
+    },
     /// Hang up every call, unregister and stop.
     Quit,
 }
@@ -155,6 +169,11 @@ pub enum Event {
         /// The figures.
         #[serde(flatten)]
         stats: MediaStats,
+    },
+    /// The microphone was muted or unmuted (answer to `Intent::Mute`).
+    Mute {
+        /// Whether calls now send silence.
+        muted: bool,
     },
     /// A command failed or bad input arrived.
     Error {

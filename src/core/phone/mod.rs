@@ -10,6 +10,7 @@ mod call;
 mod callee;
 mod caller;
 mod conference;
+mod configure;
 mod dtmf;
 mod failover;
 mod forwarding;
@@ -80,6 +81,9 @@ pub enum Input {
         /// Where our datagram was going.
         dest: SocketAddr,
     },
+    /// The driver read the dial plan file anew (on `Intent::Configure`); it replaces the plan in
+    /// use. A file that did not load is never handed over, so the last good plan stays.
+    DialPlan(DialPlan),
     /// A host name was resolved by the driver, so requests to it can be sent.
     Resolved {
         /// The name as written in the URI or setting.
@@ -124,6 +128,12 @@ pub enum MediaCommand {
     Close {
         /// The call.
         call: CallId,
+    },
+    /// Send silence instead of the microphone on every call, now and for later calls, until
+    /// unmuted. RTP keeps flowing, so the far end's playout and NAT bindings carry on.
+    Mute {
+        /// True to mute.
+        muted: bool,
     },
 }
 
@@ -298,6 +308,7 @@ impl Phone {
             Input::MediaReady { call, port } => self.on_media_ready(now, call, port),
             Input::MediaFailed { call, reason } => self.on_media_failed(now, call, reason),
             Input::Unreachable { dest } => self.on_unreachable(now, dest),
+            Input::DialPlan(plan) => self.settings.dial_plan = plan,
             Input::Resolved { host, addr } => {
                 self.hosts.insert(host.to_ascii_lowercase(), addr);
             }
@@ -309,6 +320,7 @@ impl Phone {
         self.lines_settled(now);
         self.drain_transactions(now);
         self.settle_conference();
+        self.trim_lines();
     }
 
     /// The next thing the driver must do, if any.
@@ -357,6 +369,11 @@ impl Phone {
             Intent::Register => self.register(now),
             Intent::Unregister => self.unregister(now),
             Intent::Quit => self.quit(now),
+            Intent::Configure { config } => self.configure(now, &config),
+            Intent::Mute { muted } => {
+                self.media(MediaCommand::Mute { muted });
+                self.emit(Event::Mute { muted });
+            }
             Intent::Transfer {
                 line,
                 target,

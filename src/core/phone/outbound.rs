@@ -29,6 +29,9 @@ pub enum Purpose {
     Notify,
     /// REGISTER (refresh or removal).
     Register,
+    /// REGISTER removing the binding of an account the settings replaced (its answer changes
+    /// nothing: the new account has a registration of its own).
+    Unbind,
     /// OPTIONS asking a failed primary proxy whether it is back.
     Probe,
 }
@@ -250,7 +253,7 @@ impl Phone {
                 }
             }
             Purpose::Register => self.registration.cseq = seq,
-            Purpose::Probe | Purpose::Notify => {}
+            Purpose::Probe | Purpose::Notify | Purpose::Unbind => {}
         }
     }
 
@@ -276,7 +279,7 @@ impl Phone {
                 self.on_invite_response(now, call, id, resp)
             }
             Purpose::Reinvite(call) => self.on_reinvite_response(now, call, id, resp),
-            Purpose::Cancel(_) | Purpose::Notify => {}
+            Purpose::Cancel(_) | Purpose::Notify | Purpose::Unbind => {}
             Purpose::Refer(call) => self.on_refer_response(now, call, &resp),
             Purpose::Bye(call) => {
                 if resp.status >= 200 {
@@ -302,7 +305,7 @@ impl Phone {
                 }
             }
             Purpose::Reinvite(call) => self.on_reinvite_timeout(now, call),
-            Purpose::Cancel(_) | Purpose::Notify => {}
+            Purpose::Cancel(_) | Purpose::Notify | Purpose::Unbind => {}
             Purpose::Refer(call) => self.on_refer_timeout(call),
             Purpose::Bye(call) => self.forget_call(call),
             Purpose::Register => self.on_register_timeout(now),

@@ -61,7 +61,9 @@ impl Phone {
     pub(super) fn register(&mut self, now: Instant) {
         let expires = self.settings.register_expires;
         // A refresh keeps us registered until the registrar says otherwise.
-        if self.send_register(now, expires) && self.registration.phase != Phase::Registered {
+        if self.send_register(now, expires, Purpose::Register)
+            && self.registration.phase != Phase::Registered
+        {
             self.registration.phase = Phase::Registering;
         }
     }
@@ -75,12 +77,27 @@ impl Phone {
                 reason: None,
             });
         }
-        if self.send_register(now, 0) {
+        if self.send_register(now, 0, Purpose::Register) {
             self.registration.phase = Phase::Unregistering;
         }
     }
 
-    fn send_register(&mut self, now: Instant, expires: u32) -> bool {
+    /// The account changed while registered: removes the old binding (its answer changes
+    /// nothing) and forgets it, so the next `register` starts a new one with the new settings.
+    /// Call it before the settings change, since the removal must name the old account.
+    pub(super) fn unbind(&mut self, now: Instant) {
+        if self.registration.phase != Phase::Idle {
+            self.send_register(now, 0, Purpose::Unbind);
+        }
+        self.registration = Registration::default();
+    }
+
+    /// Whether the registration is doing anything: registered, or a REGISTER under way.
+    pub(super) fn registration_active(&self) -> bool {
+        self.registration.phase != Phase::Idle
+    }
+
+    fn send_register(&mut self, now: Instant, expires: u32, purpose: Purpose) -> bool {
         let registrar = self.settings.registrar.clone();
         let Some(dest) = self.resolve_setting(&registrar) else {
             self.registration_failed(
@@ -127,7 +144,7 @@ impl Phone {
         );
         h.push("Contact", self.contact());
         h.push("Expires", expires.to_string());
-        self.send_request(now, req, dest, Purpose::Register, 0);
+        self.send_request(now, req, dest, purpose, 0);
         true
     }
 
