@@ -56,6 +56,9 @@ pub struct Account {
     pub registrar: Option<String>,
     /// Expires value requested in REGISTER, in seconds.
     pub register_expires: u32,
+    /// Also REGISTER at the backup proxy (and keep refreshing), for a backup that only routes
+    /// calls to phones registered with it. Needs `register` and `proxy.backup`.
+    pub register_backup: bool,
 }
 
 impl Default for Account {
@@ -69,6 +72,7 @@ impl Default for Account {
             register: false,
             registrar: None,
             register_expires: 3600,
+            register_backup: false,
         }
     }
 }
@@ -91,6 +95,7 @@ impl fmt::Debug for Account {
             .field("register", &self.register)
             .field("registrar", &self.registrar)
             .field("register_expires", &self.register_expires)
+            .field("register_backup", &self.register_backup)
             .finish()
     }
 }
@@ -410,6 +415,13 @@ impl Config {
             if let Some(value) = value {
                 check_host_port(value).map_err(|p| bad(key, p))?;
             }
+        }
+
+        if self.account.register_backup && self.proxy.backup.is_none() {
+            return Err(bad(
+                "account.register_backup",
+                "needs a backup proxy to register at (set proxy.backup)".into(),
+            ));
         }
 
         if !(1..=1000).contains(&self.calls.lines) {
@@ -900,6 +912,11 @@ mod tests {
 
     #[test]
     fn bad_values_name_key() {
+        let err = load_err(MINIMAL, &["account.register_backup=true"]);
+        assert!(
+            err.starts_with("--set account.register_backup: needs a backup proxy"),
+            "{err}"
+        );
         let err = load_err(&format!("{MINIMAL}[network]\nbind = \"127.0.0.1\"\n"), &[]);
         assert_eq!(
             err,

@@ -3,6 +3,7 @@
 
 mod sim;
 
+mod backup_registration;
 mod configure;
 mod dtmf;
 mod early_media;

@@ -137,6 +137,14 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// The binding at the backup proxy changed (`account.register_backup`).
+    BackupRegistration {
+        /// The new state.
+        state: RegistrationState,
+        /// Why it failed or ended.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
     /// A line key changed.
     Line {
         /// The line key, from 1.

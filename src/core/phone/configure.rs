@@ -4,13 +4,15 @@
 //!
 //! Most settings are read where they are used (auto answer, DND, forwarding, hold style, codecs,
 //! ring timeout), so replacing `Settings` is enough for them. What holds state of its own is
-//! brought in line here: the registration (a different account is unbound and bound anew), the
+//! brought in line here: the registrations (a different account or server is unbound and bound
+//! anew), the
 //! transaction timers, the failover state of a replaced proxy, and the number of line keys.
 //! The dial plan comes separately (`Input::DialPlan`), because reading its file is the driver's
 //! work; the plan in use stays until a good one arrives.
 
 use std::time::Instant;
 
+use super::registration::Registrar;
 use super::{failover, Phone, Settings};
 use crate::config::Config;
 
@@ -20,13 +22,19 @@ impl Phone {
         let mut new = Settings::from_config(config);
         new.dial_plan = std::mem::take(&mut self.settings.dial_plan);
 
-        let account_changed = account_differs(&self.settings, &new);
-        // The removal must name the old account, so it goes out before the settings change.
-        if account_changed && self.registration_active() {
-            if new.register {
-                self.unbind(now);
+        let rebind: Vec<Registrar> = Registrar::BOTH
+            .into_iter()
+            .filter(|which| binding_differs(&self.settings, &new, *which))
+            .collect();
+        // A removal must name the old account and server, so it goes out before the change.
+        for &which in &rebind {
+            if !self.registration_active(which) {
+                continue;
+            }
+            if which.wanted(&new) {
+                self.unbind(now, which);
             } else {
-                self.unregister(now);
+                self.unregister_at(now, which);
             }
         }
         let proxies_changed = (&self.settings.primary_proxy, &self.settings.backup_proxy)
@@ -38,8 +46,10 @@ impl Phone {
             // What was learnt about the old primary says nothing about the new one.
             self.proxies = failover::ProxyState::default();
         }
-        if account_changed && self.settings.register {
-            self.register(now);
+        for which in rebind {
+            if which.wanted(&self.settings) {
+                self.register_at(now, which);
+            }
         }
         self.grow_lines();
     }
@@ -62,24 +72,19 @@ impl Phone {
     }
 }
 
-/// Whether the registration must start over: a different identity, credentials, registrar, or
-/// the register switch. (A new `register_expires` is simply used at the next refresh.)
-fn account_differs(old: &Settings, new: &Settings) -> bool {
-    (
-        &old.user,
-        &old.domain,
-        &old.display_name,
-        &old.auth_user,
-        &old.password,
-        &old.registrar,
-        old.register,
-    ) != (
-        &new.user,
-        &new.domain,
-        &new.display_name,
-        &new.auth_user,
-        &new.password,
-        &new.registrar,
-        new.register,
-    )
+/// Whether a binding must start over: a different identity, credentials or server, or it is
+/// switched on or off. (A new `register_expires` is simply used at the next refresh.)
+fn binding_differs(old: &Settings, new: &Settings, which: Registrar) -> bool {
+    let key = |s: &Settings| {
+        (
+            s.user.clone(),
+            s.domain.clone(),
+            s.display_name.clone(),
+            s.auth_user.clone(),
+            s.password.clone(),
+            which.setting(s).cloned(),
+            which.wanted(s),
+        )
+    };
+    key(old) != key(new)
 }

@@ -39,7 +39,7 @@ use crate::core::sip::transaction::{Incoming, Timers, Transactions, TxId, TxOutp
 
 use call::Call;
 use outbound::Pending;
-use registration::Registration;
+use registration::Registrations;
 
 /// Methods this phone handles, for `Allow` headers and `405` answers.
 pub const ALLOWED: &str = "INVITE, ACK, BYE, CANCEL, OPTIONS, REFER, NOTIFY";
@@ -172,6 +172,8 @@ pub struct Settings {
     pub registrar: String,
     /// Requested registration lifetime.
     pub register_expires: u32,
+    /// Also register at the backup proxy.
+    pub register_backup: bool,
     /// Outbound proxy for calls, `host[:port]`.
     pub primary_proxy: Option<String>,
     /// Where calls go when the primary proxy fails.
@@ -215,6 +217,7 @@ impl Settings {
             register: a.register,
             registrar: a.registrar_target().to_owned(),
             register_expires: a.register_expires,
+            register_backup: a.register_backup,
             primary_proxy: config.proxy.primary.clone(),
             backup_proxy: config.proxy.backup.clone(),
             emergency_proxy: config.proxy.emergency.clone(),
@@ -252,7 +255,7 @@ pub struct Phone {
     lines: Vec<Option<CallId>>,
     /// Client transactions we started, and what for.
     pending: HashMap<TxId, Pending>,
-    registration: Registration,
+    registration: Registrations,
     proxies: failover::ProxyState,
     /// Names the driver resolved for us.
     hosts: HashMap<String, IpAddr>,
@@ -275,7 +278,7 @@ impl Phone {
         let lines = settings.lines.max(1);
         let mut phone = Phone {
             transactions: Transactions::new(settings.timers),
-            registration: Registration::default(),
+            registration: Registrations::default(),
             proxies: failover::ProxyState::default(),
             settings,
             local,
@@ -391,9 +394,7 @@ impl Phone {
                 self.hangup(now, line);
             }
         }
-        if self.registration.is_registered() {
-            self.unregister(now);
-        }
+        self.unregister_all(now);
     }
 
     fn on_datagram(&mut self, now: Instant, source: SocketAddr, data: &[u8]) {

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use super::call::CallId;
 use super::failover::PrimaryFailure;
+use super::registration::Registrar;
 use super::{Phone, USER_AGENT};
 use crate::core::sip::auth::{authorization, new_cnonce, Challenge, Credentials};
 use crate::core::sip::message::{Method, Request, Response};
@@ -27,8 +28,8 @@ pub enum Purpose {
     Refer(CallId),
     /// A NOTIFY reporting a transfer's progress (its answer changes nothing).
     Notify,
-    /// REGISTER (refresh or removal).
-    Register,
+    /// REGISTER (refresh or removal) with the registrar or the backup proxy.
+    Register(Registrar),
     /// REGISTER removing the binding of an account the settings replaced (its answer changes
     /// nothing: the new account has a registration of its own).
     Unbind,
@@ -252,7 +253,7 @@ impl Phone {
                     dialog.local_cseq = dialog.local_cseq.max(seq);
                 }
             }
-            Purpose::Register => self.registration.cseq = seq,
+            Purpose::Register(which) => self.register_retried(which, seq),
             Purpose::Probe | Purpose::Notify | Purpose::Unbind => {}
         }
     }
@@ -286,7 +287,9 @@ impl Phone {
                     self.forget_call(call);
                 }
             }
-            Purpose::Register => self.on_register_response(now, &pending.request, resp),
+            Purpose::Register(which) => {
+                self.on_register_response(now, which, &pending.request, resp)
+            }
             Purpose::Probe => self.on_probe_response(now, &resp),
         }
     }
@@ -308,7 +311,7 @@ impl Phone {
             Purpose::Cancel(_) | Purpose::Notify | Purpose::Unbind => {}
             Purpose::Refer(call) => self.on_refer_timeout(call),
             Purpose::Bye(call) => self.forget_call(call),
-            Purpose::Register => self.on_register_timeout(now),
+            Purpose::Register(which) => self.on_register_timeout(now, which),
             Purpose::Probe => self.on_probe_timeout(now),
         }
     }
