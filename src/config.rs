@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 const KNOWN_CODECS: [&str; 3] = ["opus", "PCMU", "PCMA"];
 
 /// All of linekey's settings, one field per `[section]` of the settings file.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Config {
     /// `[account]`: who we are and how we register.
@@ -35,7 +35,7 @@ pub struct Config {
 
 /// `[account]`: the SIP identity, credentials and registration.
 // Debug is written by hand so the password never reaches logs or test output.
-#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Account {
     /// User part of our address of record (required).
@@ -56,6 +56,9 @@ pub struct Account {
     pub registrar: Option<String>,
     /// Expires value requested in REGISTER, in seconds.
     pub register_expires: u32,
+    /// Also REGISTER at the backup proxy (and keep refreshing), for a backup that only routes
+    /// calls to phones registered with it. Needs `register` and `proxy.backup`.
+    pub register_backup: bool,
 }
 
 impl Default for Account {
@@ -69,6 +72,7 @@ impl Default for Account {
             register: false,
             registrar: None,
             register_expires: 3600,
+            register_backup: false,
         }
     }
 }
@@ -91,6 +95,7 @@ impl fmt::Debug for Account {
             .field("register", &self.register)
             .field("registrar", &self.registrar)
             .field("register_expires", &self.register_expires)
+            .field("register_backup", &self.register_backup)
             .finish()
     }
 }
@@ -108,7 +113,7 @@ impl Account {
 }
 
 /// `[network]`: the SIP socket, RTP port range and SIP transaction timers.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Network {
     /// Local address and port for SIP over UDP.
@@ -139,7 +144,7 @@ impl Default for Network {
 }
 
 /// `[proxy]`: outbound proxies, each host[:port].
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Proxy {
     /// Proxy used for every request while it answers.
@@ -154,7 +159,7 @@ pub struct Proxy {
 }
 
 /// `[dialplan]`: the Cisco dial-template XML that turns dial strings into targets.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct DialPlan {
     /// Path of the dial-template file; `None` means dial strings are used as typed.
@@ -163,7 +168,7 @@ pub struct DialPlan {
 }
 
 /// `[audio]`: where sound comes from and goes to.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Audio {
     /// Capture device name, or "silence", "tone:HZ", "wav:PATH".
@@ -185,7 +190,7 @@ impl Default for Audio {
 }
 
 /// `[calls]`: line keys and how calls behave.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Calls {
     /// Number of line keys (the agent allows large values for load tests).
@@ -410,6 +415,13 @@ impl Config {
             if let Some(value) = value {
                 check_host_port(value).map_err(|p| bad(key, p))?;
             }
+        }
+
+        if self.account.register_backup && self.proxy.backup.is_none() {
+            return Err(bad(
+                "account.register_backup",
+                "needs a backup proxy to register at (set proxy.backup)".into(),
+            ));
         }
 
         if !(1..=1000).contains(&self.calls.lines) {
@@ -900,6 +912,11 @@ mod tests {
 
     #[test]
     fn bad_values_name_key() {
+        let err = load_err(MINIMAL, &["account.register_backup=true"]);
+        assert!(
+            err.starts_with("--set account.register_backup: needs a backup proxy"),
+            "{err}"
+        );
         let err = load_err(&format!("{MINIMAL}[network]\nbind = \"127.0.0.1\"\n"), &[]);
         assert_eq!(
             err,
