@@ -7,4 +7,5 @@ pub mod agent;
 pub mod config;
 pub mod core;
 pub mod engine;
+pub mod link;
 pub mod media;
