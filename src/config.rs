@@ -403,7 +403,7 @@ impl Config {
             ));
         }
         // Each call takes an RTP port and the RTCP port next to it, so ports come in pairs.
-        if (u32::from(high) - u32::from(low) + 1) % 2 != 0 {
+        if !(u32::from(high) - u32::from(low) + 1).is_multiple_of(2) {
             return Err(bad(
                 "network.rtp_ports",
                 format!("[{low}, {high}] holds an odd number of ports; RTP and RTCP need pairs (like [20000, 20999])"),

@@ -7,5 +7,6 @@ pub mod agent;
 pub mod config;
 pub mod core;
 pub mod engine;
+pub mod ipc;
 pub mod link;
 pub mod media;
