@@ -12,6 +12,12 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+mod store;
+mod tolerant;
+
+pub use store::{backup_path, project_dirs, SaveError, Saved, FILE_NAME};
+pub use tolerant::{FileState, Tolerant};
+
 /// Codec names linekey can negotiate, in the spelling used on the wire and in settings.
 const KNOWN_CODECS: [&str; 3] = ["opus", "PCMU", "PCMA"];
 
@@ -368,6 +374,17 @@ impl Config {
                 "is required (the host part of our SIP address)".into(),
             ));
         }
+        self.validate_values(origin)
+    }
+
+    /// The checks of `validate` except the required account fields, which a first start of the
+    /// GUI does not have yet.
+    fn validate_values(&self, origin: &str) -> Result<(), ConfigError> {
+        let bad = |key: &str, problem: String| ConfigError::Key {
+            origin: origin.to_owned(),
+            key: key.to_owned(),
+            problem,
+        };
         if let Some(registrar) = &self.account.registrar {
             check_host_port(registrar).map_err(|p| bad("account.registrar", p))?;
         }
@@ -391,7 +408,7 @@ impl Config {
             ));
         }
         // Each call takes an RTP port and the RTCP port next to it, so ports come in pairs.
-        if (u32::from(high) - u32::from(low) + 1) % 2 != 0 {
+        if !(u32::from(high) - u32::from(low) + 1).is_multiple_of(2) {
             return Err(bad(
                 "network.rtp_ports",
                 format!("[{low}, {high}] holds an odd number of ports; RTP and RTCP need pairs (like [20000, 20999])"),
@@ -644,21 +661,7 @@ fn find_bad_key(table: &toml::Table, schema: &toml::Table) -> Option<(String, St
     // (toml's own error keeps its key path private, so it cannot simply be asked.)
     let defaults = toml::Table::try_from(Config::default()).ok()?;
     let attempt = |section: &str, key: Option<&str>, value: &toml::Value| {
-        let mut trial = defaults.clone();
-        match key {
-            None => {
-                trial.insert(section.to_owned(), value.clone());
-            }
-            Some(key) => {
-                if let Some(toml::Value::Table(t)) = trial.get_mut(section) {
-                    t.insert(key.to_owned(), value.clone());
-                }
-            }
-        }
-        toml::Value::Table(trial)
-            .try_into::<Config>()
-            .err()
-            .map(|e| one_line(e.message()))
+        value_problem(&defaults, section, key, value)
     };
     for (section, value) in table {
         let Some(toml::Value::Table(section_schema)) = schema.get(section) else {
@@ -680,6 +683,31 @@ fn find_bad_key(table: &toml::Table, schema: &toml::Table) -> Option<(String, St
         }
     }
     None
+}
+
+/// What toml says is wrong with `value` for `section` (or `section.key`), tried alone on top of
+/// `defaults` (the default `Config` as a table); `None` when it deserializes.
+fn value_problem(
+    defaults: &toml::Table,
+    section: &str,
+    key: Option<&str>,
+    value: &toml::Value,
+) -> Option<String> {
+    let mut trial = defaults.clone();
+    match key {
+        None => {
+            trial.insert(section.to_owned(), value.clone());
+        }
+        Some(key) => {
+            if let Some(toml::Value::Table(t)) = trial.get_mut(section) {
+                t.insert(key.to_owned(), value.clone());
+            }
+        }
+    }
+    toml::Value::Table(trial)
+        .try_into::<Config>()
+        .err()
+        .map(|e| one_line(e.message()))
 }
 
 /// Turns a toml parse error into one line naming the file and line.

@@ -1,25 +1,62 @@
-//! The `linekey` command: `linekey agent ...` runs the headless JSON-lines phone.
+//! The `linekey` command: with no arguments the desktop phone, with a `sip:`/`sips:`/`tel:`/
+//! `callto:` link the desktop phone placing that call (handed to the running one if there is
+//! one), and `linekey agent ...` the headless JSON-lines phone.
 
 use std::process::ExitCode;
+
+use linekey::ipc::{self, Claim};
+use linekey::link;
+
+const USAGE: &str = "usage: linekey                 start the phone (or show the running one)
+       linekey LINK            call a sip:, sips:, tel: or callto: link
+       linekey agent --config FILE [--set key=value]...
+                               the headless phone, driven by JSON lines (see docs/agent.md)
+       linekey --version | --help";
 
 fn main() -> ExitCode {
     init_logging();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let status = match args.first().map(String::as_str) {
         Some("agent") => linekey::agent::run(&args[1..]),
-        Some("--version") => {
+        Some("--version" | "-V") if args.len() == 1 => {
             println!("linekey {}", env!("CARGO_PKG_VERSION"));
             0
         }
-        _ => {
-            eprintln!(
-                "usage: linekey agent --config FILE [--set key=value]...\n\
-                 (the desktop window is not part of this version yet)"
-            );
+        Some("--help" | "-h") if args.len() == 1 => {
+            println!("{USAGE}");
+            0
+        }
+        None => desktop(None),
+        // Desktop launchers pass `%u` as one argument, so exactly one link is accepted.
+        Some(arg) if args.len() == 1 && link::looks_like_link(arg) => desktop(Some(arg)),
+        Some(_) => {
+            eprintln!("{USAGE}");
             2
         }
     };
     ExitCode::from(status.clamp(0, 255) as u8)
+}
+
+/// The desktop phone: refuses a bad link, hands the request to a running linekey, or becomes
+/// the running one.
+fn desktop(link: Option<&str>) -> i32 {
+    if let Some(Err(e)) = link.map(link::dial_target) {
+        eprintln!("linekey: {e}");
+        return 2;
+    }
+    match ipc::claim(link) {
+        Ok(Claim::Forwarded) => 0,
+        Ok(Claim::Primary(_primary)) => {
+            // TODO(issue 7): start the desktop window here, linekey::app::run(app::Launch
+            // { dial, requests: _primary.requests, .. }), once the GUI is merged.
+            eprintln!("linekey: the desktop window is not part of this build yet\n{USAGE}");
+            2
+        }
+        Err(e) => {
+            eprintln!("linekey: {e}");
+            1
+        }
+    }
 }
 
 /// Logs go to stderr; `LINEKEY_LOG=debug` (or info, trace) shows more. stdout belongs to the agent.
