@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 
 use tokio::sync::mpsc;
 
-use crate::config::Config;
+use crate::config::{Config, ConfigError, Loaded};
 use crate::core::phone::{Event, Intent};
 use crate::engine;
 
 /// Command-line options of `linekey agent`.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Options {
     /// The settings file.
     pub config: PathBuf,
@@ -41,6 +41,18 @@ impl Options {
         let config = config.ok_or("missing --config FILE")?;
         Ok(Options { config, overrides })
     }
+
+    /// Loads the settings file with the overrides: at start, and again for `reload`.
+    pub fn load(&self) -> Result<Loaded, ConfigError> {
+        let mut loaded = Config::load(&self.config, &self.overrides)?;
+        // Files named in the settings are relative to the settings file, not to where we run.
+        if let (Some(file), Some(dir)) = (&mut loaded.config.dialplan.file, self.config.parent()) {
+            if Path::new(file.as_str()).is_relative() {
+                *file = dir.join(&*file).to_string_lossy().into_owned();
+            }
+        }
+        Ok(loaded)
+    }
 }
 
 /// Runs the agent; returns the process exit status.
@@ -52,19 +64,13 @@ pub fn run(args: &[String]) -> i32 {
             return 2;
         }
     };
-    let mut loaded = match Config::load(&options.config, &options.overrides) {
+    let loaded = match options.load() {
         Ok(l) => l,
         Err(e) => {
             eprintln!("linekey agent: {e}");
             return 2;
         }
     };
-    // Files named in the settings are relative to the settings file, not to where we run.
-    if let (Some(file), Some(dir)) = (&mut loaded.config.dialplan.file, options.config.parent()) {
-        if Path::new(file.as_str()).is_relative() {
-            *file = dir.join(&*file).to_string_lossy().into_owned();
-        }
-    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -83,7 +89,7 @@ pub fn run(args: &[String]) -> i32 {
         .into_iter()
         .map(|message| Event::Error { message })
         .collect();
-    spawn_stdin_reader(intent_tx, event_tx.clone());
+    spawn_stdin_reader(options, intent_tx, event_tx.clone());
     let status = runtime.block_on(async move {
         let engine = tokio::spawn(engine::run(loaded.config, intent_rx, event_tx));
         let mut stdout = std::io::stdout().lock();
@@ -124,6 +130,7 @@ fn write_event(out: &mut impl Write, event: &Event) -> std::io::Result<()> {
 /// Reads commands on a plain thread (stdin has no portable non-blocking form) and hands them to
 /// the engine; lines that are not commands become `error` events.
 fn spawn_stdin_reader(
+    options: Options,
     intents: mpsc::UnboundedSender<Intent>,
     events: mpsc::UnboundedSender<Event>,
 ) {
@@ -133,7 +140,15 @@ fn spawn_stdin_reader(
             if line.trim().is_empty() {
                 continue;
             }
-            match parse_command(&line) {
+            let (intent, warnings) = match parse_command(&line) {
+                Ok(Command::Intent(intent)) => (Ok(intent), Vec::new()),
+                Ok(Command::Reload) => reload(&options),
+                Err(message) => (Err(message), Vec::new()),
+            };
+            for message in warnings {
+                let _ = events.send(Event::Error { message });
+            }
+            match intent {
                 Ok(intent) => {
                     let quit = intent == Intent::Quit;
                     if intents.send(intent).is_err() || quit {
@@ -149,8 +164,34 @@ fn spawn_stdin_reader(
     });
 }
 
-/// Reads one command line into an intent, or a sentence saying what is wrong with it.
-pub fn parse_command(line: &str) -> Result<Intent, String> {
+/// `reload`: the settings file read again, with the `--set` overrides, as a `Configure`; or
+/// what is wrong with the file (the settings in use then stay). Warnings (unknown keys) come too.
+fn reload(options: &Options) -> (Result<Intent, String>, Vec<String>) {
+    match options.load() {
+        Ok(loaded) => (
+            Ok(Intent::Configure {
+                config: Box::new(loaded.config),
+            }),
+            loaded.warnings,
+        ),
+        Err(e) => (
+            Err(format!("settings not reloaded, the old ones stay: {e}")),
+            Vec::new(),
+        ),
+    }
+}
+
+/// A command line: an intent for the engine, or one the agent carries out itself.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Command {
+    /// For the engine.
+    Intent(Intent),
+    /// Read the settings file again and apply it (`{"cmd":"reload"}`).
+    Reload,
+}
+
+/// Reads one command line, or says in a sentence what is wrong with it.
+pub fn parse_command(line: &str) -> Result<Command, String> {
     let value: serde_json::Value = serde_json::from_str(line)
         .map_err(|e| format!("not a JSON command ({e}): {}", shorten(line)))?;
     let Some(cmd) = value.get("cmd").and_then(|c| c.as_str()) else {
@@ -159,14 +200,19 @@ pub fn parse_command(line: &str) -> Result<Intent, String> {
             shorten(line)
         ));
     };
+    if cmd == "reload" {
+        return Ok(Command::Reload);
+    }
     let cmd = cmd.to_owned();
-    serde_json::from_value(value).map_err(|e| {
-        if e.to_string().starts_with("unknown variant") {
-            format!("unknown command {cmd:?}")
-        } else {
-            format!("bad {cmd:?} command: {e}")
-        }
-    })
+    serde_json::from_value(value)
+        .map(Command::Intent)
+        .map_err(|e| {
+            if e.to_string().starts_with("unknown variant") {
+                format!("unknown command {cmd:?}")
+            } else {
+                format!("bad {cmd:?} command: {e}")
+            }
+        })
 }
 
 fn shorten(text: &str) -> String {
@@ -182,45 +228,94 @@ fn shorten(text: &str) -> String {
 mod tests {
     use super::*;
 
+    fn intent(line: &str) -> Result<Intent, String> {
+        match parse_command(line)? {
+            Command::Intent(intent) => Ok(intent),
+            Command::Reload => Err("reload".into()),
+        }
+    }
+
     #[test]
     fn commands_of_the_contract_parse() {
         assert_eq!(
-            parse_command(r#"{"cmd":"dial","target":"sip:bob@127.0.0.1:5062"}"#),
+            intent(r#"{"cmd":"dial","target":"sip:bob@127.0.0.1:5062"}"#),
             Ok(Intent::Dial {
                 target: "sip:bob@127.0.0.1:5062".into()
             })
         );
         assert_eq!(
-            parse_command(r#"{"cmd":"answer","line":1,"extra":true}"#),
+            intent(r#"{"cmd":"answer","line":1,"extra":true}"#),
             Ok(Intent::Answer { line: 1 })
         );
         assert_eq!(
-            parse_command(r#"{"cmd":"transfer","line":1,"to_line":2}"#),
+            intent(r#"{"cmd":"transfer","line":1,"to_line":2}"#),
             Ok(Intent::Transfer {
                 line: 1,
                 target: None,
                 to_line: Some(2)
             })
         );
-        assert_eq!(parse_command(r#"{"cmd":"quit"}"#), Ok(Intent::Quit));
+        assert_eq!(intent(r#"{"cmd":"quit"}"#), Ok(Intent::Quit));
+        assert_eq!(
+            intent(r#"{"cmd":"mute","muted":true}"#),
+            Ok(Intent::Mute { muted: true })
+        );
+        assert!(intent(r#"{"cmd":"mute"}"#).unwrap_err().contains("muted"));
+        assert_eq!(parse_command(r#"{"cmd":"reload"}"#), Ok(Command::Reload));
+    }
+
+    #[test]
+    fn configure_takes_settings_with_defaults_for_missing_keys() {
+        let Ok(Intent::Configure { config }) = intent(
+            r#"{"cmd":"configure","config":{"account":{"user":"a","domain":"h"},"calls":{"do_not_disturb":true}}}"#,
+        ) else {
+            panic!("configure did not parse");
+        };
+        assert!(config.calls.do_not_disturb);
+        assert_eq!(config.calls.lines, 6);
+        assert_eq!(config.account.user, "a");
+    }
+
+    #[test]
+    fn reload_reads_the_file_again_with_overrides() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a.toml");
+        std::fs::write(
+            &file,
+            "[account]\nuser = \"a\"\ndomain = \"h\"\n[calls]\nlines = 2\n",
+        )
+        .unwrap();
+        let options = Options {
+            config: file.clone(),
+            overrides: vec!["calls.auto_answer=true".into()],
+        };
+        let (Ok(Intent::Configure { config }), warnings) = reload(&options) else {
+            panic!("reload failed");
+        };
+        assert_eq!((config.calls.lines, config.calls.auto_answer), (2, true));
+        assert!(warnings.is_empty());
+        std::fs::write(&file, "[calls]\nlines = \"two\"\n").unwrap();
+        let (Err(message), _) = reload(&options) else {
+            panic!("a broken file reloaded");
+        };
+        assert!(
+            message.contains("a.toml") && message.contains("calls.lines"),
+            "{message}"
+        );
     }
 
     #[test]
     fn bad_commands_say_what_is_wrong() {
-        assert!(parse_command("hello")
+        assert!(intent("hello")
             .unwrap_err()
             .starts_with("not a JSON command"));
         assert_eq!(
-            parse_command(r#"{"cmd":"fly"}"#).unwrap_err(),
+            intent(r#"{"cmd":"fly"}"#).unwrap_err(),
             "unknown command \"fly\""
         );
-        assert!(parse_command(r#"{"cmd":"dial"}"#)
-            .unwrap_err()
-            .contains("target"));
-        assert!(parse_command(r#"{"line":1}"#)
-            .unwrap_err()
-            .contains("\"cmd\""));
-        assert!(parse_command(r#"{"cmd":"answer","line":"one"}"#).is_err());
+        assert!(intent(r#"{"cmd":"dial"}"#).unwrap_err().contains("target"));
+        assert!(intent(r#"{"line":1}"#).unwrap_err().contains("\"cmd\""));
+        assert!(intent(r#"{"cmd":"answer","line":"one"}"#).is_err());
     }
 
     #[test]

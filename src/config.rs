@@ -12,11 +12,17 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+mod store;
+mod tolerant;
+
+pub use store::{backup_path, project_dirs, SaveError, Saved, FILE_NAME};
+pub use tolerant::{FileState, Tolerant};
+
 /// Codec names linekey can negotiate, in the spelling used on the wire and in settings.
 const KNOWN_CODECS: [&str; 3] = ["opus", "PCMU", "PCMA"];
 
 /// All of linekey's settings, one field per `[section]` of the settings file.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Config {
     /// `[account]`: who we are and how we register.
@@ -35,7 +41,7 @@ pub struct Config {
 
 /// `[account]`: the SIP identity, credentials and registration.
 // Debug is written by hand so the password never reaches logs or test output.
-#[derive(Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Account {
     /// User part of our address of record (required).
@@ -56,6 +62,9 @@ pub struct Account {
     pub registrar: Option<String>,
     /// Expires value requested in REGISTER, in seconds.
     pub register_expires: u32,
+    /// Also REGISTER at the backup proxy (and keep refreshing), for a backup that only routes
+    /// calls to phones registered with it. Needs `register` and `proxy.backup`.
+    pub register_backup: bool,
 }
 
 impl Default for Account {
@@ -69,6 +78,7 @@ impl Default for Account {
             register: false,
             registrar: None,
             register_expires: 3600,
+            register_backup: false,
         }
     }
 }
@@ -91,6 +101,7 @@ impl fmt::Debug for Account {
             .field("register", &self.register)
             .field("registrar", &self.registrar)
             .field("register_expires", &self.register_expires)
+            .field("register_backup", &self.register_backup)
             .finish()
     }
 }
@@ -108,7 +119,7 @@ impl Account {
 }
 
 /// `[network]`: the SIP socket, RTP port range and SIP transaction timers.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Network {
     /// Local address and port for SIP over UDP.
@@ -139,7 +150,7 @@ impl Default for Network {
 }
 
 /// `[proxy]`: outbound proxies, each host[:port].
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Proxy {
     /// Proxy used for every request while it answers.
@@ -154,7 +165,7 @@ pub struct Proxy {
 }
 
 /// `[dialplan]`: the Cisco dial-template XML that turns dial strings into targets.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct DialPlan {
     /// Path of the dial-template file; `None` means dial strings are used as typed.
@@ -163,7 +174,7 @@ pub struct DialPlan {
 }
 
 /// `[audio]`: where sound comes from and goes to.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Audio {
     /// Capture device name, or "silence", "tone:HZ", "wav:PATH".
@@ -185,7 +196,7 @@ impl Default for Audio {
 }
 
 /// `[calls]`: line keys and how calls behave.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Calls {
     /// Number of line keys (the agent allows large values for load tests).
@@ -363,6 +374,17 @@ impl Config {
                 "is required (the host part of our SIP address)".into(),
             ));
         }
+        self.validate_values(origin)
+    }
+
+    /// The checks of `validate` except the required account fields, which a first start of the
+    /// GUI does not have yet.
+    fn validate_values(&self, origin: &str) -> Result<(), ConfigError> {
+        let bad = |key: &str, problem: String| ConfigError::Key {
+            origin: origin.to_owned(),
+            key: key.to_owned(),
+            problem,
+        };
         if let Some(registrar) = &self.account.registrar {
             check_host_port(registrar).map_err(|p| bad("account.registrar", p))?;
         }
@@ -386,7 +408,7 @@ impl Config {
             ));
         }
         // Each call takes an RTP port and the RTCP port next to it, so ports come in pairs.
-        if (u32::from(high) - u32::from(low) + 1) % 2 != 0 {
+        if !(u32::from(high) - u32::from(low) + 1).is_multiple_of(2) {
             return Err(bad(
                 "network.rtp_ports",
                 format!("[{low}, {high}] holds an odd number of ports; RTP and RTCP need pairs (like [20000, 20999])"),
@@ -410,6 +432,13 @@ impl Config {
             if let Some(value) = value {
                 check_host_port(value).map_err(|p| bad(key, p))?;
             }
+        }
+
+        if self.account.register_backup && self.proxy.backup.is_none() {
+            return Err(bad(
+                "account.register_backup",
+                "needs a backup proxy to register at (set proxy.backup)".into(),
+            ));
         }
 
         if !(1..=1000).contains(&self.calls.lines) {
@@ -632,21 +661,7 @@ fn find_bad_key(table: &toml::Table, schema: &toml::Table) -> Option<(String, St
     // (toml's own error keeps its key path private, so it cannot simply be asked.)
     let defaults = toml::Table::try_from(Config::default()).ok()?;
     let attempt = |section: &str, key: Option<&str>, value: &toml::Value| {
-        let mut trial = defaults.clone();
-        match key {
-            None => {
-                trial.insert(section.to_owned(), value.clone());
-            }
-            Some(key) => {
-                if let Some(toml::Value::Table(t)) = trial.get_mut(section) {
-                    t.insert(key.to_owned(), value.clone());
-                }
-            }
-        }
-        toml::Value::Table(trial)
-            .try_into::<Config>()
-            .err()
-            .map(|e| one_line(e.message()))
+        value_problem(&defaults, section, key, value)
     };
     for (section, value) in table {
         let Some(toml::Value::Table(section_schema)) = schema.get(section) else {
@@ -668,6 +683,31 @@ fn find_bad_key(table: &toml::Table, schema: &toml::Table) -> Option<(String, St
         }
     }
     None
+}
+
+/// What toml says is wrong with `value` for `section` (or `section.key`), tried alone on top of
+/// `defaults` (the default `Config` as a table); `None` when it deserializes.
+fn value_problem(
+    defaults: &toml::Table,
+    section: &str,
+    key: Option<&str>,
+    value: &toml::Value,
+) -> Option<String> {
+    let mut trial = defaults.clone();
+    match key {
+        None => {
+            trial.insert(section.to_owned(), value.clone());
+        }
+        Some(key) => {
+            if let Some(toml::Value::Table(t)) = trial.get_mut(section) {
+                t.insert(key.to_owned(), value.clone());
+            }
+        }
+    }
+    toml::Value::Table(trial)
+        .try_into::<Config>()
+        .err()
+        .map(|e| one_line(e.message()))
 }
 
 /// Turns a toml parse error into one line naming the file and line.
@@ -900,6 +940,11 @@ mod tests {
 
     #[test]
     fn bad_values_name_key() {
+        let err = load_err(MINIMAL, &["account.register_backup=true"]);
+        assert!(
+            err.starts_with("--set account.register_backup: needs a backup proxy"),
+            "{err}"
+        );
         let err = load_err(&format!("{MINIMAL}[network]\nbind = \"127.0.0.1\"\n"), &[]);
         assert_eq!(
             err,

@@ -9,4 +9,6 @@ pub mod config;
 pub mod core;
 pub mod engine;
 pub mod i18n;
+pub mod ipc;
+pub mod link;
 pub mod media;

@@ -28,7 +28,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
     .style(theme::status_bar(warning));
 
     let line = app.line();
-    let heading = row![
+    let mut heading = row![
         text(tr_with("line-key", &[("line", app.selected.into())]))
             .size(14)
             .color(theme::LCD_DIM),
@@ -39,6 +39,9 @@ pub fn view(app: &App) -> Element<'_, Message> {
     ]
     .spacing(6)
     .align_y(Alignment::Center);
+    if line.busy() {
+        heading = heading.push(stats_toggle(app.show_stats));
+    }
 
     let mut body = column![heading].spacing(6);
     body = body.push(party(line));
@@ -63,7 +66,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
 /// transfer target. In a call the keys send tones instead.
 pub fn address_editable(app: &App) -> bool {
     match app.mode {
-        Mode::Transfer { .. } => true,
+        Mode::Transfer { .. } | Mode::Forward => true,
         Mode::Normal => !app.line().busy(),
         Mode::Conference { .. } | Mode::ConfirmQuit => false,
     }
@@ -205,11 +208,45 @@ pub fn status_text(app: &App) -> (String, bool) {
 
 /// Small flags at the right of the status bar for settings that change how calls behave.
 fn indicators(app: &App) -> Element<'_, Message> {
-    let mut flags = row![].spacing(8);
-    if app.show_stats {
-        flags = flags.push(text(tr("indicator-stats")).size(12));
+    let mut flags = row![].spacing(6);
+    let calls = &app.config.calls;
+    let mut flag = |label: String| {
+        flags = std::mem::replace(&mut flags, row![]).push(
+            container(text(label).size(12))
+                .padding([1, 7])
+                .style(theme::flag),
+        );
+    };
+    if app.muted {
+        flag(tr("indicator-muted"));
+    }
+    if calls.do_not_disturb {
+        flag(tr("indicator-dnd"));
+    }
+    if let Some(target) = &calls.forward_always {
+        flag(tr_with(
+            "indicator-forward",
+            &[("target", target.as_str().into())],
+        ));
     }
     flags.into()
+}
+
+/// The small key in the display's corner that shows the media figures.
+fn stats_toggle<'a>(on: bool) -> Element<'a, Message> {
+    let kind = if on {
+        theme::KeyKind::On
+    } else {
+        theme::KeyKind::Soft
+    };
+    container(theme::key(
+        kind,
+        text(tr("key-stats")).size(12),
+        tr("tip-stats"),
+        Some(Message::ToggleStats),
+    ))
+    .width(Length::Shrink)
+    .into()
 }
 
 /// What the softkeys are waiting for, in words.
@@ -217,6 +254,7 @@ fn prompt(app: &App) -> Option<String> {
     match app.mode {
         Mode::Transfer { line } => Some(tr_with("prompt-transfer", &[("line", line.into())])),
         Mode::Conference { line } => Some(tr_with("prompt-conference", &[("line", line.into())])),
+        Mode::Forward => Some(tr("prompt-forward")),
         Mode::Normal | Mode::ConfirmQuit => None,
     }
 }

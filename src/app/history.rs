@@ -173,7 +173,7 @@ impl History {
 
 /// Where the history lives: `history.jsonl` in the platform data directory.
 pub fn default_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "linekey").map(|d| d.data_dir().join("history.jsonl"))
+    crate::config::project_dirs().map(|d| d.data_dir().join("history.jsonl"))
 }
 
 /// The history panel: the recent calls; picking one puts its address in the dial field.

@@ -7,6 +7,7 @@ mod dialpad;
 mod display;
 mod engine_link;
 pub mod history;
+mod instance;
 mod line_keys;
 mod softkeys;
 mod theme;
@@ -26,13 +27,15 @@ pub use window::{run, view, WINDOW_SIZE};
 use crate::config::Config;
 use crate::core::phone::{Event, Intent, LineState, MediaStats, RegistrationState};
 
-/// How the window is started: `linekey [--config FILE] [--dial TARGET]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// How the window is started: `linekey [--config FILE] [LINK]`.
+#[derive(Debug, Default)]
 pub struct Launch {
     /// The settings file; `None` means the default place.
     pub config: Option<PathBuf>,
     /// A call to place as soon as the phone is ready.
     pub dial: Option<String>,
+    /// Links and "show yourself" from later `linekey` processes.
+    pub requests: Option<mpsc::UnboundedReceiver<crate::ipc::Request>>,
 }
 
 /// One line key's call.
@@ -99,6 +102,8 @@ pub enum Mode {
         /// The line that asked.
         line: usize,
     },
+    /// Typing where every call should be forwarded.
+    Forward,
     /// "A call is still going on": close anyway?
     ConfirmQuit,
 }
@@ -123,6 +128,8 @@ pub enum Effect {
     Attention,
     /// Write the call history file.
     SaveHistory,
+    /// Write the settings file.
+    SaveConfig,
     /// The engine has stopped (or never answered Quit): close the window.
     Exit,
 }
@@ -170,6 +177,18 @@ pub enum Message {
     Cancel,
     /// Show or hide the media figures.
     ToggleStats,
+    /// Mute or unmute the microphone.
+    Mute,
+    /// Turn Do Not Disturb on or off.
+    ToggleDnd,
+    /// Start typing a forward-all target.
+    Forward,
+    /// Forward every call to the typed address.
+    SetForward,
+    /// Stop forwarding.
+    ClearForward,
+    /// A later `linekey` asked for something.
+    Request(crate::ipc::Request),
     /// A completion or history entry was picked: put it in the address field.
     UseAddress(String),
     /// Once a second while a call is up, for the call timer.
@@ -197,6 +216,10 @@ pub struct App {
     pub history_path: Option<PathBuf>,
     /// What the engine starts with.
     pub start: engine_link::Start,
+    /// Requests from later `linekey` processes, taken by their subscription.
+    pub requests: instance::Requests,
+    /// Whether the microphone is muted, as the engine last said.
+    pub muted: bool,
     /// The engine's intent sender, once it runs.
     pub engine: Option<mpsc::UnboundedSender<Intent>>,
     /// Intents issued before the engine was ready, sent when it is.
@@ -239,6 +262,8 @@ impl App {
             config,
             config_path,
             history_path: None,
+            requests: instance::Requests::default(),
+            muted: false,
             engine: None,
             outbox: Vec::new(),
             lines: vec![Line::idle(); lines],
@@ -332,6 +357,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Intent> {
         Message::Submit => {
             return match app.mode {
                 Mode::Transfer { .. } => update(app, Message::TransferBlind),
+                Mode::Forward => update(app, Message::SetForward),
                 Mode::Conference { .. } | Mode::ConfirmQuit => Vec::new(),
                 Mode::Normal if state == LineState::Incoming => update(app, Message::Answer),
                 Mode::Normal => update(app, Message::Dial),
@@ -339,7 +365,9 @@ pub fn update(app: &mut App, message: Message) -> Vec<Intent> {
         }
         Message::Escape => {
             return match app.mode {
-                Mode::Transfer { .. } | Mode::Conference { .. } => update(app, Message::Cancel),
+                Mode::Transfer { .. } | Mode::Conference { .. } | Mode::Forward => {
+                    update(app, Message::Cancel)
+                }
                 Mode::ConfirmQuit => update(app, Message::KeepRunning),
                 Mode::Normal if state == LineState::Incoming => update(app, Message::Decline),
                 Mode::Normal if state != LineState::Idle => update(app, Message::Hangup),
@@ -420,8 +448,43 @@ pub fn update(app: &mut App, message: Message) -> Vec<Intent> {
                 }];
             }
         }
-        Message::Cancel => app.mode = Mode::Normal,
+        Message::Cancel => {
+            if app.mode == Mode::Forward {
+                app.address.clear();
+            }
+            app.mode = Mode::Normal;
+        }
         Message::ToggleStats => app.show_stats = !app.show_stats,
+        Message::Mute => return vec![Intent::Mute { muted: !app.muted }],
+        Message::ToggleDnd => {
+            app.config.calls.do_not_disturb = !app.config.calls.do_not_disturb;
+            return configure(app);
+        }
+        Message::Forward if state == LineState::Idle => {
+            app.mode = Mode::Forward;
+            app.address = app.config.calls.forward_always.clone().unwrap_or_default();
+        }
+        Message::Forward => {}
+        Message::SetForward => match forward_target(&app.address, &app.config) {
+            Ok(target) => {
+                app.config.calls.forward_always = Some(target);
+                app.mode = Mode::Normal;
+                app.address.clear();
+                return configure(app);
+            }
+            Err(message) => app.status.error = Some(message),
+        },
+        Message::ClearForward => {
+            app.config.calls.forward_always = None;
+            app.mode = Mode::Normal;
+            app.address.clear();
+            return configure(app);
+        }
+        Message::Request(crate::ipc::Request::Show) => app.effects.push(Effect::Attention),
+        Message::Request(crate::ipc::Request::Dial(target)) => {
+            app.effects.push(Effect::Attention);
+            return vec![Intent::Dial { target }];
+        }
         Message::UseAddress(address) => {
             app.address = address;
             if app.line().busy() && app.mode == Mode::Normal {
@@ -452,6 +515,36 @@ pub fn update(app: &mut App, message: Message) -> Vec<Intent> {
         }
     }
     Vec::new()
+}
+
+/// The settings changed here (DND, Forward): the engine applies them and the file keeps them.
+fn configure(app: &mut App) -> Vec<Intent> {
+    app.effects.push(Effect::SaveConfig);
+    vec![Intent::Configure {
+        config: Box::new(app.config.clone()),
+    }]
+}
+
+/// What the user typed as a forward target, as the `sip:` URI the settings need: `200` becomes
+/// `sip:200@our-domain`, `bob@host` becomes `sip:bob@host`.
+pub fn forward_target(typed: &str, config: &Config) -> Result<String, String> {
+    let typed = typed.trim();
+    let uri = if typed.starts_with("sip:") || typed.starts_with("sips:") {
+        typed.to_owned()
+    } else if typed.contains('@') {
+        format!("sip:{typed}")
+    } else if !typed.is_empty() && !config.account.domain.is_empty() {
+        format!("sip:{typed}@{}", config.account.domain)
+    } else {
+        String::new()
+    };
+    match crate::core::sip::uri::Uri::parse(&uri) {
+        Ok(_) => Ok(uri),
+        Err(_) => Err(crate::i18n::tr_with(
+            "error-forward-target",
+            &[("target", typed.to_owned().into())],
+        )),
+    }
 }
 
 fn quit(app: &mut App) -> Vec<Intent> {
@@ -500,6 +593,10 @@ fn engine_event(app: &mut App, event: Event, at: SystemTime) {
     match event {
         Event::Ready { sip } => app.status.listening = Some(sip),
         Event::Registration { state, reason } => app.status.registration = Some((state, reason)),
+        // The status line follows the registrar; the backup binding only matters once the
+        // primary is gone, and then the failover notice says so.
+        Event::BackupRegistration { .. } => {}
+        Event::Mute { muted } => app.muted = muted,
         Event::Status { text } => app.status.notice = Some(text),
         Event::Error { message } => app.status.error = Some(message),
         Event::Dtmf { line, digit } => {

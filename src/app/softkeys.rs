@@ -79,6 +79,31 @@ pub fn softkeys(app: &App) -> Vec<Softkey> {
                 Some(Message::Cancel),
             ));
         }
+        Mode::Forward => {
+            let typed = !app.address.trim().is_empty();
+            keys.push(soft(
+                KeyKind::Go,
+                "key-forward-set",
+                "tip-forward-set",
+                typed.then_some(Message::SetForward),
+            ));
+            keys.push(soft(
+                KeyKind::Soft,
+                "key-forward-clear",
+                "tip-forward-clear",
+                app.config
+                    .calls
+                    .forward_always
+                    .is_some()
+                    .then_some(Message::ClearForward),
+            ));
+            keys.push(soft(
+                KeyKind::Soft,
+                "key-cancel",
+                "tip-cancel",
+                Some(Message::Cancel),
+            ));
+        }
         Mode::Normal | Mode::ConfirmQuit => match state {
             LineState::Idle => {
                 let (label, tip) = if app.address.trim().is_empty() {
@@ -91,6 +116,24 @@ pub fn softkeys(app: &App) -> Vec<Softkey> {
                     label,
                     tip,
                     app.dial_target().map(|_| Message::Dial),
+                ));
+                let dnd = app.config.calls.do_not_disturb;
+                keys.push(soft(
+                    if dnd { KeyKind::On } else { KeyKind::Soft },
+                    "key-dnd",
+                    if dnd { "tip-dnd-off" } else { "tip-dnd-on" },
+                    Some(Message::ToggleDnd),
+                ));
+                let forwarding = app.config.calls.forward_always.is_some();
+                keys.push(soft(
+                    if forwarding {
+                        KeyKind::On
+                    } else {
+                        KeyKind::Soft
+                    },
+                    "key-forward",
+                    "tip-forward",
+                    Some(Message::Forward),
                 ));
             }
             LineState::Incoming => {
@@ -145,7 +188,7 @@ pub fn softkeys(app: &App) -> Vec<Softkey> {
                     "tip-conference",
                     can_join.then_some(Message::Conference),
                 ));
-                keys.push(stats_key(app));
+                keys.push(mute_key(app));
                 keys.push(soft(
                     KeyKind::Stop,
                     "key-hangup",
@@ -160,7 +203,7 @@ pub fn softkeys(app: &App) -> Vec<Softkey> {
                     "tip-split",
                     Some(Message::Hold),
                 ));
-                keys.push(stats_key(app));
+                keys.push(mute_key(app));
                 keys.push(soft(
                     KeyKind::Stop,
                     "key-hangup",
@@ -174,13 +217,12 @@ pub fn softkeys(app: &App) -> Vec<Softkey> {
     keys
 }
 
-fn stats_key(app: &App) -> Softkey {
-    let kind = if app.show_stats {
-        KeyKind::On
+fn mute_key(app: &App) -> Softkey {
+    if app.muted {
+        soft(KeyKind::On, "key-unmute", "tip-unmute", Some(Message::Mute))
     } else {
-        KeyKind::Soft
-    };
-    soft(kind, "key-stats", "tip-stats", Some(Message::ToggleStats))
+        soft(KeyKind::Soft, "key-mute", "tip-mute", Some(Message::Mute))
+    }
 }
 
 /// The row of softkeys.

@@ -514,13 +514,17 @@ fn softkeys_follow_the_selected_line() {
     let labels =
         |a: &App| -> Vec<String> { softkeys::softkeys(a).into_iter().map(|k| k.label).collect() };
     let mut a = app();
-    assert_eq!(labels(&a), vec![crate::i18n::tr("key-redial")]);
+    let tr = crate::i18n::tr;
+    assert_eq!(
+        labels(&a),
+        vec![tr("key-redial"), tr("key-dnd"), tr("key-forward")]
+    );
     assert!(
         softkeys::softkeys(&a)[0].message.is_none(),
         "nothing to redial"
     );
     a.address = "1".into();
-    assert_eq!(labels(&a), vec![crate::i18n::tr("key-dial")]);
+    assert_eq!(labels(&a)[0], tr("key-dial"));
     line_event(&mut a, 1, LineState::Incoming, Some("sip:x@h"), 1);
     assert_eq!(
         labels(&a),
@@ -533,4 +537,101 @@ fn softkeys_follow_the_selected_line() {
     let keys = softkeys::softkeys(&b);
     assert_eq!(keys.len(), 5);
     assert!(keys.iter().all(|k| k.message.is_some()), "all usable");
+}
+
+#[test]
+fn mute_asks_the_engine_and_shows_what_it_answers() {
+    let mut a = in_call();
+    assert_eq!(
+        update(&mut a, Message::Mute),
+        vec![Intent::Mute { muted: true }]
+    );
+    assert!(!a.muted, "not until the engine says so");
+    update(
+        &mut a,
+        Message::Engine(Report::Event(Event::Mute { muted: true }, t(5))),
+    );
+    assert!(a.muted);
+    assert_eq!(
+        update(&mut a, Message::Mute),
+        vec![Intent::Mute { muted: false }]
+    );
+}
+
+#[test]
+fn do_not_disturb_changes_applies_and_saves_the_settings() {
+    let mut a = app();
+    let intents = update(&mut a, Message::ToggleDnd);
+    assert!(a.config.calls.do_not_disturb);
+    assert_eq!(
+        intents,
+        vec![Intent::Configure {
+            config: Box::new(a.config.clone())
+        }]
+    );
+    assert_eq!(a.effects, vec![Effect::SaveConfig]);
+    update(&mut a, Message::ToggleDnd);
+    assert!(!a.config.calls.do_not_disturb);
+}
+
+#[test]
+fn forward_all_is_typed_set_and_cleared() {
+    let mut a = app();
+    a.config.account.domain = "pbx.example.com".into();
+    assert!(update(&mut a, Message::Forward).is_empty());
+    assert_eq!(a.mode, Mode::Forward);
+    for d in ['2', '0', '0'] {
+        update(&mut a, Message::Digit(d));
+    }
+    let intents = update(&mut a, Message::Submit);
+    assert_eq!(
+        a.config.calls.forward_always.as_deref(),
+        Some("sip:200@pbx.example.com")
+    );
+    assert_eq!(
+        intents,
+        vec![Intent::Configure {
+            config: Box::new(a.config.clone())
+        }]
+    );
+    assert_eq!((a.mode, a.address.as_str()), (Mode::Normal, ""));
+    assert_eq!(a.effects, vec![Effect::SaveConfig]);
+
+    update(&mut a, Message::Forward);
+    assert_eq!(a.address, "sip:200@pbx.example.com", "the current target");
+    assert_eq!(update(&mut a, Message::ClearForward).len(), 1);
+    assert_eq!(a.config.calls.forward_always, None);
+}
+
+#[test]
+fn a_bad_forward_target_is_explained_and_changes_nothing() {
+    let mut a = app();
+    update(&mut a, Message::Forward);
+    a.address = "200".into();
+    assert!(update(&mut a, Message::SetForward).is_empty(), "no domain");
+    assert!(a.status.error.is_some());
+    assert_eq!(a.config.calls.forward_always, None);
+    assert_eq!(a.mode, Mode::Forward);
+    assert!(update(&mut a, Message::Escape).is_empty());
+    assert_eq!((a.mode, a.address.as_str()), (Mode::Normal, ""));
+    assert_eq!(
+        forward_target("bob@h", &a.config).as_deref(),
+        Ok("sip:bob@h")
+    );
+}
+
+#[test]
+fn a_later_linekey_raises_the_window_or_places_its_call() {
+    let mut a = app();
+    assert!(update(&mut a, Message::Request(crate::ipc::Request::Show)).is_empty());
+    assert_eq!(a.effects, vec![Effect::Attention]);
+    assert_eq!(
+        update(
+            &mut a,
+            Message::Request(crate::ipc::Request::Dial("sip:bob@h".into()))
+        ),
+        vec![Intent::Dial {
+            target: "sip:bob@h".into()
+        }]
+    );
 }

@@ -109,6 +109,19 @@ pub fn status_bar(warning: bool) -> impl Fn(&Theme) -> container::Style {
     }
 }
 
+/// A flag in the status bar (DND, forwarding, mute).
+pub fn flag(_: &Theme) -> container::Style {
+    container::Style {
+        background: Some(Color::from_rgba8(255, 255, 255, 0.18).into()),
+        text_color: Some(Color::WHITE),
+        border: Border {
+            radius: 9.0.into(),
+            ..Border::default()
+        },
+        ..container::Style::default()
+    }
+}
+
 /// A recessed panel on the body (history).
 pub fn panel(_: &Theme) -> container::Style {
     container::Style {

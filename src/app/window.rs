@@ -9,8 +9,8 @@ use iced::{keyboard, time, window, Element, Length, Size, Subscription, Task};
 
 use super::theme::KeyKind;
 use super::{
-    dialpad, display, engine_link, history, line_keys, softkeys, theme, update, App, Effect,
-    Launch, Message, Mode, Report,
+    dialpad, display, engine_link, history, instance, line_keys, softkeys, theme, update, App,
+    Effect, Launch, Message, Mode, Report,
 };
 use crate::config::Config;
 use crate::core::phone::Intent;
@@ -27,60 +27,51 @@ pub const WINDOW_SIZE: Size = Size::new(860.0, 620.0);
 pub fn run(launch: Launch) -> Result<(), String> {
     check_display()?;
     let title = tr("app-name");
-    iced::application(move || boot(launch.clone()), step, view)
-        .title(move |_: &App| title.clone())
-        .subscription(subscription)
-        .theme(|_: &App| theme::theme())
-        .window(window::Settings {
-            size: WINDOW_SIZE,
-            min_size: Some(Size::new(720.0, 560.0)),
-            exit_on_close_request: false,
-            #[cfg(target_os = "linux")]
-            platform_specific: window::settings::PlatformSpecific {
-                application_id: "linekey".to_owned(),
-                override_redirect: false,
-            },
-            ..window::Settings::default()
-        })
-        .run()
-        .map_err(|e| tr_with("error-window", &[("reason", e.to_string().into())]))
+    let requests = instance::Requests::new(launch.requests);
+    let (config, dial) = (launch.config, launch.dial);
+    iced::application(
+        move || boot(config.clone(), dial.clone(), requests.clone()),
+        step,
+        view,
+    )
+    .title(move |_: &App| title.clone())
+    .subscription(subscription)
+    .theme(|_: &App| theme::theme())
+    .window(window::Settings {
+        size: WINDOW_SIZE,
+        min_size: Some(Size::new(720.0, 560.0)),
+        exit_on_close_request: false,
+        #[cfg(target_os = "linux")]
+        platform_specific: window::settings::PlatformSpecific {
+            application_id: "linekey".to_owned(),
+            override_redirect: false,
+        },
+        ..window::Settings::default()
+    })
+    .run()
+    .map_err(|e| tr_with("error-window", &[("reason", e.to_string().into())]))
 }
 
-/// Loads the settings and the history and builds the starting state.
-fn boot(launch: Launch) -> App {
-    let config_path = launch.config.clone().unwrap_or_else(default_config_path);
-    let (config, error) = load_config(&config_path);
+/// Loads the settings (never failing: what is wrong becomes the status line) and the history,
+/// and builds the starting state.
+fn boot(config: Option<PathBuf>, dial: Option<String>, requests: instance::Requests) -> App {
+    let config_path = config
+        .or_else(Config::default_path)
+        .unwrap_or_else(|| PathBuf::from(crate::config::FILE_NAME));
+    let loaded = Config::load_tolerant(&config_path);
     let history_path = history::default_path();
     let (calls, broken) = history_path
         .as_deref()
         .map(history::History::load)
         .unwrap_or_default();
-    let mut app = App::new(config, config_path, calls, SystemTime::now());
+    let mut app = App::new(loaded.config, config_path, calls, SystemTime::now());
     app.history_path = history_path;
-    app.pending_dial = launch.dial;
-    app.status.error = error.or_else(|| {
+    app.pending_dial = dial;
+    app.requests = requests;
+    app.status.error = loaded.warnings.into_iter().next().or_else(|| {
         (broken > 0).then(|| tr_with("error-history-broken", &[("count", broken.into())]))
     });
     app
-}
-
-/// The settings file's usual place: `linekey.toml` in the platform config directory.
-fn default_config_path() -> PathBuf {
-    directories::ProjectDirs::from("", "", "linekey")
-        .map(|d| d.config_dir().join("linekey.toml"))
-        .unwrap_or_else(|| PathBuf::from("linekey.toml"))
-}
-
-/// The settings at `path`; a missing file means defaults, a broken one defaults plus the error
-/// to show (the file is left as it is).
-fn load_config(path: &Path) -> (Config, Option<String>) {
-    if !path.exists() {
-        return (Config::default(), None);
-    }
-    match Config::load(path, &[]) {
-        Ok(loaded) => (loaded.config, loaded.warnings.into_iter().next()),
-        Err(e) => (Config::default(), Some(e.to_string())),
-    }
 }
 
 /// One update: the pure part, then the intents sent and the effects carried out.
@@ -127,6 +118,17 @@ fn perform(app: &mut App, effect: Effect) -> Task<Message> {
             }
             Task::none()
         }
+        Effect::SaveConfig => {
+            match app.config.save(&app.config_path) {
+                Ok(saved) => {
+                    if let Some(warning) = saved.warnings.into_iter().next() {
+                        app.status.notice = Some(warning);
+                    }
+                }
+                Err(e) => app.status.error = Some(e.to_string()),
+            }
+            Task::none()
+        }
         Effect::Exit => iced::exit(),
     }
 }
@@ -138,6 +140,7 @@ fn subscription(app: &App) -> Subscription<Message> {
         engine_link::subscription(app.start.clone()).map(Message::Engine),
         keyboard::listen().filter_map(key_message),
         window::close_requests().map(|_| Message::CloseRequested),
+        instance::subscription(app.requests.clone()).map(Message::Request),
     ];
     if app.ringing() {
         subscriptions.push(time::every(Duration::from_millis(500)).map(|_| Message::Blink));
@@ -332,18 +335,6 @@ mod tests {
             Some(Message::Digit('#'))
         ));
         assert!(m(keyboard::Key::Character("x".into()), Some("x")).is_none());
-    }
-
-    #[test]
-    fn a_missing_settings_file_means_defaults_and_a_broken_one_says_why() {
-        let dir = tempfile::tempdir().unwrap();
-        let (config, error) = load_config(&dir.path().join("none.toml"));
-        assert_eq!((config, error), (Config::default(), None));
-        let broken = dir.path().join("broken.toml");
-        std::fs::write(&broken, "[calls]\nlines = \"many\"\n").unwrap();
-        let (config, error) = load_config(&broken);
-        assert_eq!(config, Config::default());
-        assert!(error.unwrap().contains("broken.toml"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! drives the sans-IO [`Phone`] with them. Front ends talk to it only through two channels:
 //! [`Intent`]s in, [`Event`]s out.
 
+mod configure;
 mod media;
 mod unreachable;
 
@@ -58,7 +59,9 @@ pub async fn run(
     match load_dial_plan(&config) {
         Ok(plan) => settings.dial_plan = plan,
         Err(message) => {
-            let _ = events.send(Event::Error { message });
+            let _ = events.send(Event::Error {
+                message: format!("{message}; dialing without a plan"),
+            });
         }
     }
     let mut phone = Phone::new(settings, local, Instant::now());
@@ -69,6 +72,8 @@ pub async fn run(
         format!("{}@{}", config.account.user, local.ip()),
         events.clone(),
     );
+    // What is in effect, for `Intent::Configure` to compare with.
+    let mut config = config;
     let mut driver = Driver {
         socket,
         events,
@@ -110,9 +115,13 @@ pub async fn run(
                 if intent == Intent::Quit {
                     quit_deadline = Some(tokio::time::Instant::now() + QUIT_GRACE);
                 }
-                match host_to_resolve(&intent) {
-                    Some(host) => resolve_in_background(host, Some(intent), deferred_tx.clone()),
-                    None => phone.handle(Instant::now(), Input::Intent(intent)),
+                let host = host_to_resolve(&intent);
+                match (intent, host) {
+                    (Intent::Configure { config: new }, _) => configure::apply(
+                        &mut config, *new, &mut phone, &driver.media, &driver.events, &deferred_tx,
+                    ),
+                    (intent, Some(host)) => resolve_in_background(host, Some(intent), deferred_tx.clone()),
+                    (intent, None) => phone.handle(Instant::now(), Input::Intent(intent)),
                 }
             },
             Some(input) = deferred.recv() => phone.handle(Instant::now(), input),
@@ -191,15 +200,15 @@ fn advertised_ip(bound: IpAddr, config: &Config) -> IpAddr {
         .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
 }
 
-/// Reads the dial plan file, if the settings name one. A broken file is reported (with its line)
-/// and the phone goes on without a plan.
+/// Reads the dial plan file, if the settings name one. The error names the file, and the line
+/// when the file is broken; the caller says what happens instead.
 fn load_dial_plan(config: &Config) -> Result<DialPlan, String> {
     let Some(file) = &config.dialplan.file else {
         return Ok(DialPlan::default());
     };
     let text =
         std::fs::read_to_string(file).map_err(|e| format!("dial plan {file}: cannot read: {e}"))?;
-    DialPlan::parse(&text, file).map_err(|e| format!("dial plan not used: {e}"))
+    DialPlan::parse(&text, file).map_err(|e| format!("dial plan {e}"))
 }
 
 /// Host names (not IP literals) in the settings, looked up at start.

@@ -162,7 +162,7 @@ impl ToneGenerator {
                 [low, high] if self.trill => {
                     // Both keep running, so each stays on its zero-crossing grid.
                     let (low, high) = (low.next_sample(), high.next_sample());
-                    if (self.elapsed / TRILL_HALF_PERIOD) % 2 == 0 {
+                    if (self.elapsed / TRILL_HALF_PERIOD).is_multiple_of(2) {
                         low
                     } else {
                         high

@@ -3,6 +3,8 @@
 
 mod sim;
 
+mod backup_registration;
+mod configure;
 mod dtmf;
 mod early_media;
 mod s01_setup_teardown;

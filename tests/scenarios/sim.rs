@@ -32,16 +32,29 @@ pub fn secs(n: u64) -> Duration {
     Duration::from_secs(n)
 }
 
-/// Phone settings for `user` at `addr` (`ip:port`), with `--set` style overrides such as
+/// The configuration of `user` at `addr` (`ip:port`), with `--set` style overrides such as
 /// `"calls.lines=1"`.
-pub fn settings(user: &str, addr: &str, overrides: &[&str]) -> Settings {
+pub fn config(user: &str, addr: &str, overrides: &[&str]) -> Config {
     let ip = addr.split(':').next().unwrap_or(addr);
     let text = format!(
         "[account]\nuser = \"{user}\"\ndomain = \"{ip}\"\n\n[network]\nbind = \"{addr}\"\n"
     );
     let overrides: Vec<String> = overrides.iter().map(|s| (*s).to_owned()).collect();
-    let loaded = Config::from_toml(&text, "test", &overrides).expect("test settings load");
-    Settings::from_config(&loaded.config)
+    Config::from_toml(&text, "test", &overrides)
+        .expect("test settings load")
+        .config
+}
+
+/// Phone settings for `user` at `addr`, with overrides (see [`config`]).
+pub fn settings(user: &str, addr: &str, overrides: &[&str]) -> Settings {
+    Settings::from_config(&config(user, addr, overrides))
+}
+
+/// Configure intent: `user` at `addr` with these overrides, as the settings dialog would send.
+pub fn configure(user: &str, addr: &str, overrides: &[&str]) -> Intent {
+    Intent::Configure {
+        config: Box::new(config(user, addr, overrides)),
+    }
 }
 
 /// Anything that can be sent as one SIP message.

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::config::Config;
+
 /// A user's request, from the GUI or the agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "cmd", rename_all = "snake_case")]
@@ -66,6 +68,18 @@ pub enum Intent {
     Register,
     /// Remove the registration.
     Unregister,
+    /// Apply new settings while running (the settings dialog, Do Not Disturb, Forward). Calls
+    /// in progress go on; what cannot change without a restart (`network.bind`,
+    /// `network.rtp_ports`) keeps its old value and a status says so.
+    Configure {
+        /// The whole new configuration, validated by the engine before use.
+        config: Box<Config>,
+    },
+    /// Mute or unmute the microphone for every call: muted calls send silence, and keep sending.
+    Mute {
+        /// True to mute.
+        muted: bool,
+    },
     /// Hang up every call, unregister and stop.
     Quit,
 }
@@ -123,6 +137,14 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// The binding at the backup proxy changed (`account.register_backup`).
+    BackupRegistration {
+        /// The new state.
+        state: RegistrationState,
+        /// Why it failed or ended.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
     /// A line key changed.
     Line {
         /// The line key, from 1.
@@ -155,6 +177,11 @@ pub enum Event {
         /// The figures.
         #[serde(flatten)]
         stats: MediaStats,
+    },
+    /// The microphone was muted or unmuted (answer to `Intent::Mute`).
+    Mute {
+        /// Whether calls now send silence.
+        muted: bool,
     },
     /// A command failed or bad input arrived.
     Error {

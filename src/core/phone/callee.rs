@@ -343,9 +343,14 @@ impl Phone {
             .map(|c| c.id)
     }
 
-    /// The lowest free line key.
+    /// The lowest free line key. Lines beyond the configured count only linger until their call
+    /// ends (see `configure.rs`), so they take no new call.
     pub(super) fn free_line(&self) -> Option<usize> {
-        self.lines.iter().position(Option::is_none).map(|i| i + 1)
+        self.lines
+            .iter()
+            .take(self.settings.lines.max(1))
+            .position(Option::is_none)
+            .map(|i| i + 1)
     }
 
     pub(super) fn new_call_id(&mut self) -> CallId {

@@ -10,6 +10,7 @@ mod call;
 mod callee;
 mod caller;
 mod conference;
+mod configure;
 mod dtmf;
 mod failover;
 mod forwarding;
@@ -38,7 +39,7 @@ use crate::core::sip::transaction::{Incoming, Timers, Transactions, TxId, TxOutp
 
 use call::Call;
 use outbound::Pending;
-use registration::Registration;
+use registration::Registrations;
 
 /// Methods this phone handles, for `Allow` headers and `405` answers.
 pub const ALLOWED: &str = "INVITE, ACK, BYE, CANCEL, OPTIONS, REFER, NOTIFY";
@@ -80,6 +81,9 @@ pub enum Input {
         /// Where our datagram was going.
         dest: SocketAddr,
     },
+    /// The driver read the dial plan file anew (on `Intent::Configure`); it replaces the plan in
+    /// use. A file that did not load is never handed over, so the last good plan stays.
+    DialPlan(DialPlan),
     /// A host name was resolved by the driver, so requests to it can be sent.
     Resolved {
         /// The name as written in the URI or setting.
@@ -125,6 +129,12 @@ pub enum MediaCommand {
         /// The call.
         call: CallId,
     },
+    /// Send silence instead of the microphone on every call, now and for later calls, until
+    /// unmuted. RTP keeps flowing, so the far end's playout and NAT bindings carry on.
+    Mute {
+        /// True to mute.
+        muted: bool,
+    },
 }
 
 /// Something the driver must do.
@@ -162,6 +172,8 @@ pub struct Settings {
     pub registrar: String,
     /// Requested registration lifetime.
     pub register_expires: u32,
+    /// Also register at the backup proxy.
+    pub register_backup: bool,
     /// Outbound proxy for calls, `host[:port]`.
     pub primary_proxy: Option<String>,
     /// Where calls go when the primary proxy fails.
@@ -205,6 +217,7 @@ impl Settings {
             register: a.register,
             registrar: a.registrar_target().to_owned(),
             register_expires: a.register_expires,
+            register_backup: a.register_backup,
             primary_proxy: config.proxy.primary.clone(),
             backup_proxy: config.proxy.backup.clone(),
             emergency_proxy: config.proxy.emergency.clone(),
@@ -242,7 +255,7 @@ pub struct Phone {
     lines: Vec<Option<CallId>>,
     /// Client transactions we started, and what for.
     pending: HashMap<TxId, Pending>,
-    registration: Registration,
+    registration: Registrations,
     proxies: failover::ProxyState,
     /// Names the driver resolved for us.
     hosts: HashMap<String, IpAddr>,
@@ -265,7 +278,7 @@ impl Phone {
         let lines = settings.lines.max(1);
         let mut phone = Phone {
             transactions: Transactions::new(settings.timers),
-            registration: Registration::default(),
+            registration: Registrations::default(),
             proxies: failover::ProxyState::default(),
             settings,
             local,
@@ -298,6 +311,7 @@ impl Phone {
             Input::MediaReady { call, port } => self.on_media_ready(now, call, port),
             Input::MediaFailed { call, reason } => self.on_media_failed(now, call, reason),
             Input::Unreachable { dest } => self.on_unreachable(now, dest),
+            Input::DialPlan(plan) => self.settings.dial_plan = plan,
             Input::Resolved { host, addr } => {
                 self.hosts.insert(host.to_ascii_lowercase(), addr);
             }
@@ -309,6 +323,7 @@ impl Phone {
         self.lines_settled(now);
         self.drain_transactions(now);
         self.settle_conference();
+        self.trim_lines();
     }
 
     /// The next thing the driver must do, if any.
@@ -357,6 +372,11 @@ impl Phone {
             Intent::Register => self.register(now),
             Intent::Unregister => self.unregister(now),
             Intent::Quit => self.quit(now),
+            Intent::Configure { config } => self.configure(now, &config),
+            Intent::Mute { muted } => {
+                self.media(MediaCommand::Mute { muted });
+                self.emit(Event::Mute { muted });
+            }
             Intent::Transfer {
                 line,
                 target,
@@ -374,9 +394,7 @@ impl Phone {
                 self.hangup(now, line);
             }
         }
-        if self.registration.is_registered() {
-            self.unregister(now);
-        }
+        self.unregister_all(now);
     }
 
     fn on_datagram(&mut self, now: Instant, source: SocketAddr, data: &[u8]) {

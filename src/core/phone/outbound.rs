@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use super::call::CallId;
 use super::failover::PrimaryFailure;
+use super::registration::Registrar;
 use super::{Phone, USER_AGENT};
 use crate::core::sip::auth::{authorization, new_cnonce, Challenge, Credentials};
 use crate::core::sip::message::{Method, Request, Response};
@@ -27,8 +28,11 @@ pub enum Purpose {
     Refer(CallId),
     /// A NOTIFY reporting a transfer's progress (its answer changes nothing).
     Notify,
-    /// REGISTER (refresh or removal).
-    Register,
+    /// REGISTER (refresh or removal) with the registrar or the backup proxy.
+    Register(Registrar),
+    /// REGISTER removing the binding of an account the settings replaced (its answer changes
+    /// nothing: the new account has a registration of its own).
+    Unbind,
     /// OPTIONS asking a failed primary proxy whether it is back.
     Probe,
 }
@@ -249,8 +253,8 @@ impl Phone {
                     dialog.local_cseq = dialog.local_cseq.max(seq);
                 }
             }
-            Purpose::Register => self.registration.cseq = seq,
-            Purpose::Probe | Purpose::Notify => {}
+            Purpose::Register(which) => self.register_retried(which, seq),
+            Purpose::Probe | Purpose::Notify | Purpose::Unbind => {}
         }
     }
 
@@ -276,14 +280,16 @@ impl Phone {
                 self.on_invite_response(now, call, id, resp)
             }
             Purpose::Reinvite(call) => self.on_reinvite_response(now, call, id, resp),
-            Purpose::Cancel(_) | Purpose::Notify => {}
+            Purpose::Cancel(_) | Purpose::Notify | Purpose::Unbind => {}
             Purpose::Refer(call) => self.on_refer_response(now, call, &resp),
             Purpose::Bye(call) => {
                 if resp.status >= 200 {
                     self.forget_call(call);
                 }
             }
-            Purpose::Register => self.on_register_response(now, &pending.request, resp),
+            Purpose::Register(which) => {
+                self.on_register_response(now, which, &pending.request, resp)
+            }
             Purpose::Probe => self.on_probe_response(now, &resp),
         }
     }
@@ -302,10 +308,10 @@ impl Phone {
                 }
             }
             Purpose::Reinvite(call) => self.on_reinvite_timeout(now, call),
-            Purpose::Cancel(_) | Purpose::Notify => {}
+            Purpose::Cancel(_) | Purpose::Notify | Purpose::Unbind => {}
             Purpose::Refer(call) => self.on_refer_timeout(call),
             Purpose::Bye(call) => self.forget_call(call),
-            Purpose::Register => self.on_register_timeout(now),
+            Purpose::Register(which) => self.on_register_timeout(now, which),
             Purpose::Probe => self.on_probe_timeout(now),
         }
     }

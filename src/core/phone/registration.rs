@@ -1,19 +1,63 @@
 //! Registration with the registrar (RFC 3261 §10): REGISTER, refresh before expiry, removal on
 //! quit, and a plain-language reason when it fails.
+//!
+//! With `account.register_backup` the phone keeps a second binding at the backup proxy, for a
+//! backup that routes calls only to phones registered with it (a survivable branch gateway, say):
+//! the same REGISTER, refresh and retry, with a Call-ID of its own, reported as
+//! `backup_registration` events so the main registration's state stays as it was.
 
 use std::time::{Duration, Instant};
 
 use super::api::{Event, RegistrationState};
 use super::call::{new_call_id, new_tag};
 use super::outbound::Purpose;
-use super::Phone;
+use super::{Phone, Settings};
 use crate::core::sip::message::{CSeq, Method, Request, Response};
 use crate::core::sip::uri::{parse_host_port, NameAddr, Uri};
 
 /// How long to wait before trying again after the registrar did not answer or failed.
 const RETRY_AFTER_FAILURE: Duration = Duration::from_secs(60);
 
-/// Where the registration stands.
+/// Which server a binding is with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registrar {
+    /// The registrar (`account.registrar`, or the domain).
+    Primary,
+    /// The backup proxy (`proxy.backup`), when `account.register_backup` is set.
+    Backup,
+}
+
+impl Registrar {
+    pub(super) const BOTH: [Registrar; 2] = [Registrar::Primary, Registrar::Backup];
+
+    /// Whether these settings want a binding with this server.
+    pub(super) fn wanted(self, settings: &Settings) -> bool {
+        match self {
+            Registrar::Primary => settings.register,
+            Registrar::Backup => {
+                settings.register && settings.register_backup && settings.backup_proxy.is_some()
+            }
+        }
+    }
+
+    /// The server's `host[:port]` setting.
+    pub(super) fn setting(self, settings: &Settings) -> Option<&String> {
+        match self {
+            Registrar::Primary => Some(&settings.registrar),
+            Registrar::Backup => settings.backup_proxy.as_ref(),
+        }
+    }
+
+    /// What the user calls it, in messages.
+    fn name(self) -> &'static str {
+        match self {
+            Registrar::Primary => "registrar",
+            Registrar::Backup => "backup proxy",
+        }
+    }
+}
+
+/// Where a registration stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 enum Phase {
     /// Not registered and not trying.
@@ -27,84 +71,169 @@ enum Phase {
     Unregistering,
 }
 
-/// The phone's registration: one Call-ID for all refreshes (RFC 3261 §10.2.4).
+/// One binding: one Call-ID for all refreshes (RFC 3261 §10.2.4).
 #[derive(Debug, Default)]
-pub struct Registration {
+struct Registration {
     phase: Phase,
     call_id: Option<String>,
     from_tag: String,
     /// The last CSeq sent.
-    pub cseq: u32,
+    cseq: u32,
     /// When to refresh or try again.
     next_attempt: Option<Instant>,
 }
 
-impl Registration {
+/// The phone's bindings: with the registrar, and with the backup proxy.
+#[derive(Debug, Default)]
+pub struct Registrations {
+    primary: Registration,
+    backup: Registration,
+}
+
+impl Registrations {
+    fn get(&self, which: Registrar) -> &Registration {
+        match which {
+            Registrar::Primary => &self.primary,
+            Registrar::Backup => &self.backup,
+        }
+    }
+
+    fn get_mut(&mut self, which: Registrar) -> &mut Registration {
+        match which {
+            Registrar::Primary => &mut self.primary,
+            Registrar::Backup => &mut self.backup,
+        }
+    }
+
     /// The next registration timer.
     pub fn deadline(&self) -> Option<Instant> {
-        self.next_attempt
+        [self.primary.next_attempt, self.backup.next_attempt]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Whether a REGISTER is outstanding.
     pub fn busy(&self) -> bool {
-        matches!(self.phase, Phase::Registering | Phase::Unregistering)
+        [&self.primary, &self.backup]
+            .iter()
+            .any(|r| matches!(r.phase, Phase::Registering | Phase::Unregistering))
     }
 
-    /// Whether the registrar has, or is about to have, our binding.
-    pub fn is_registered(&self) -> bool {
-        matches!(self.phase, Phase::Registered | Phase::Registering)
+    /// Whether the server has, or is about to have, this binding.
+    fn is_registered(&self, which: Registrar) -> bool {
+        matches!(
+            self.get(which).phase,
+            Phase::Registered | Phase::Registering
+        )
     }
 }
 
 impl Phone {
-    /// Sends REGISTER (a new registration or a refresh).
+    /// Registers (again) with the registrar, and with the backup proxy when so set.
     pub(super) fn register(&mut self, now: Instant) {
+        self.register_at(now, Registrar::Primary);
+        if Registrar::Backup.wanted(&self.settings) {
+            self.register_at(now, Registrar::Backup);
+        }
+    }
+
+    /// Removes our bindings (Expires: 0). Says "unregistered" even when there was none, since
+    /// the user asked.
+    pub(super) fn unregister(&mut self, now: Instant) {
+        self.unregister_at(now, Registrar::Primary);
+        if self.registration_active(Registrar::Backup) {
+            self.unregister_at(now, Registrar::Backup);
+        }
+    }
+
+    /// Removes the bindings that are there, at quit.
+    pub(super) fn unregister_all(&mut self, now: Instant) {
+        for which in Registrar::BOTH {
+            if self.registration.is_registered(which) {
+                self.unregister_at(now, which);
+            }
+        }
+    }
+
+    /// Sends REGISTER to one server (a new registration or a refresh).
+    pub(super) fn register_at(&mut self, now: Instant, which: Registrar) {
         let expires = self.settings.register_expires;
         // A refresh keeps us registered until the registrar says otherwise.
-        if self.send_register(now, expires) && self.registration.phase != Phase::Registered {
-            self.registration.phase = Phase::Registering;
+        if self.send_register(now, which, expires, Purpose::Register(which))
+            && self.registration.get(which).phase != Phase::Registered
+        {
+            self.registration.get_mut(which).phase = Phase::Registering;
         }
     }
 
-    /// Removes our binding (Expires: 0).
-    pub(super) fn unregister(&mut self, now: Instant) {
-        self.registration.next_attempt = None;
-        if self.registration.phase == Phase::Idle {
-            return self.emit(Event::Registration {
-                state: RegistrationState::Unregistered,
-                reason: None,
-            });
+    /// Removes one binding (Expires: 0).
+    pub(super) fn unregister_at(&mut self, now: Instant, which: Registrar) {
+        self.registration.get_mut(which).next_attempt = None;
+        if self.registration.get(which).phase == Phase::Idle {
+            return self.registration_event(which, RegistrationState::Unregistered, None);
         }
-        if self.send_register(now, 0) {
-            self.registration.phase = Phase::Unregistering;
+        if self.send_register(now, which, 0, Purpose::Register(which)) {
+            self.registration.get_mut(which).phase = Phase::Unregistering;
         }
     }
 
-    fn send_register(&mut self, now: Instant, expires: u32) -> bool {
-        let registrar = self.settings.registrar.clone();
+    /// The account or the server changed while registered: removes the old binding (its answer
+    /// changes nothing) and forgets it, so the next `register_at` starts a new one with the new
+    /// settings. Call it before the settings change, since the removal must name the old ones.
+    pub(super) fn unbind(&mut self, now: Instant, which: Registrar) {
+        if self.registration_active(which) {
+            self.send_register(now, which, 0, Purpose::Unbind);
+        }
+        *self.registration.get_mut(which) = Registration::default();
+    }
+
+    /// Whether a binding is doing anything: registered, or a REGISTER under way.
+    pub(super) fn registration_active(&self, which: Registrar) -> bool {
+        self.registration.get(which).phase != Phase::Idle
+    }
+
+    fn registrar_setting(&self, which: Registrar) -> String {
+        which.setting(&self.settings).cloned().unwrap_or_default()
+    }
+
+    fn send_register(
+        &mut self,
+        now: Instant,
+        which: Registrar,
+        expires: u32,
+        purpose: Purpose,
+    ) -> bool {
+        let registrar = self.registrar_setting(which);
         let Some(dest) = self.resolve_setting(&registrar) else {
             self.registration_failed(
                 now,
-                format!("the registrar address {registrar} could not be resolved"),
+                which,
+                format!(
+                    "the {} address {registrar} could not be resolved",
+                    which.name()
+                ),
                 true,
             );
             return false;
         };
         let (host, port) = parse_host_port(&registrar).unwrap_or((registrar.clone(), None));
-        let reg = &mut self.registration;
+        let local_ip = self.local.ip().to_string();
+        let reg = self.registration.get_mut(which);
         let call_id = reg
             .call_id
-            .get_or_insert_with(|| new_call_id(&self.local.ip().to_string()))
+            .get_or_insert_with(|| new_call_id(&local_ip))
             .clone();
         if reg.from_tag.is_empty() {
             reg.from_tag = new_tag();
         }
         reg.cseq += 1;
         reg.next_attempt = None;
+        let (cseq, from_tag) = (reg.cseq, reg.from_tag.clone());
         let mut req = Request::new(Method::Register, Uri::sip(None, &host, port));
         let aor = self.local_identity();
         let mut from = aor.clone();
-        from.set_param("tag", Some(&self.registration.from_tag));
+        from.set_param("tag", Some(&from_tag));
         let h = &mut req.headers;
         h.push("Max-Forwards", "70");
         h.push("From", from.to_string());
@@ -120,29 +249,38 @@ impl Phone {
         h.push(
             "CSeq",
             CSeq {
-                seq: self.registration.cseq,
+                seq: cseq,
                 method: Method::Register,
             }
             .to_string(),
         );
         h.push("Contact", self.contact());
         h.push("Expires", expires.to_string());
-        self.send_request(now, req, dest, Purpose::Register, 0);
+        self.send_request(now, req, dest, purpose, 0);
         true
     }
 
-    pub(super) fn on_register_response(&mut self, now: Instant, request: &Request, resp: Response) {
+    /// Keeps a binding's CSeq in step with a REGISTER sent again with credentials.
+    pub(super) fn register_retried(&mut self, which: Registrar, seq: u32) {
+        self.registration.get_mut(which).cseq = seq;
+    }
+
+    pub(super) fn on_register_response(
+        &mut self,
+        now: Instant,
+        which: Registrar,
+        request: &Request,
+        resp: Response,
+    ) {
         if resp.status < 200 {
             return;
         }
         let removing = request.headers.expires() == Some(0);
+        let what = which.name();
         match resp.status {
             200..=299 if removing => {
-                self.registration.phase = Phase::Idle;
-                self.emit(Event::Registration {
-                    state: RegistrationState::Unregistered,
-                    reason: None,
-                });
+                self.registration.get_mut(which).phase = Phase::Idle;
+                self.registration_event(which, RegistrationState::Unregistered, None);
             }
             200..=299 => {
                 let granted = self
@@ -153,13 +291,11 @@ impl Phone {
                 let refresh = Duration::from_secs(u64::from(granted))
                     .mul_f32(0.85)
                     .max(Duration::from_secs(1));
-                self.registration.next_attempt = Some(now + refresh);
-                if self.registration.phase != Phase::Registered {
-                    self.registration.phase = Phase::Registered;
-                    self.emit(Event::Registration {
-                        state: RegistrationState::Registered,
-                        reason: None,
-                    });
+                let reg = self.registration.get_mut(which);
+                reg.next_attempt = Some(now + refresh);
+                if reg.phase != Phase::Registered {
+                    reg.phase = Phase::Registered;
+                    self.registration_event(which, RegistrationState::Registered, None);
                 }
             }
             423 => {
@@ -171,17 +307,19 @@ impl Phone {
                 match min {
                     Some(min) if min > self.settings.register_expires => {
                         self.settings.register_expires = min;
-                        self.register(now);
+                        self.register_at(now, which);
                     }
                     _ => self.registration_failed(
                         now,
-                        format!("the registrar refused: {}", resp.status_line()),
+                        which,
+                        format!("the {what} refused: {}", resp.status_line()),
                         false,
                     ),
                 }
             }
             401 | 407 => self.registration_failed(
                 now,
+                which,
                 format!(
                     "wrong user name or password ({}): check the account settings",
                     resp.status_line()
@@ -190,51 +328,68 @@ impl Phone {
             ),
             403 => self.registration_failed(
                 now,
+                which,
                 format!(
-                    "the registrar refused this account ({}): check the user name and domain",
+                    "the {what} refused this account ({}): check the user name and domain",
                     resp.status_line()
                 ),
                 false,
             ),
             status => self.registration_failed(
                 now,
-                format!("the registrar answered {}", resp.status_line()),
+                which,
+                format!("the {what} answered {}", resp.status_line()),
                 status >= 500,
             ),
         }
     }
 
-    pub(super) fn on_register_timeout(&mut self, now: Instant) {
-        let registrar = self.settings.registrar.clone();
-        if self.registration.phase == Phase::Unregistering {
-            self.registration.phase = Phase::Idle;
-            return self.emit(Event::Registration {
-                state: RegistrationState::Unregistered,
-                reason: Some(format!("no answer from the registrar {registrar}")),
-            });
+    pub(super) fn on_register_timeout(&mut self, now: Instant, which: Registrar) {
+        let registrar = self.registrar_setting(which);
+        let what = which.name();
+        if self.registration.get(which).phase == Phase::Unregistering {
+            self.registration.get_mut(which).phase = Phase::Idle;
+            let reason = format!("no answer from the {what} {registrar}");
+            return self.registration_event(which, RegistrationState::Unregistered, Some(reason));
         }
         self.registration_failed(
             now,
-            format!("no answer from the registrar {registrar}: check the address and the network"),
+            which,
+            format!("no answer from the {what} {registrar}: check the address and the network"),
             true,
         );
     }
 
-    fn registration_failed(&mut self, now: Instant, reason: String, retry: bool) {
-        self.registration.phase = Phase::Idle;
+    fn registration_failed(&mut self, now: Instant, which: Registrar, reason: String, retry: bool) {
+        let reg = self.registration.get_mut(which);
+        reg.phase = Phase::Idle;
         // Retry later only when the cause may go away by itself; a wrong password will not.
-        self.registration.next_attempt = retry.then(|| now + RETRY_AFTER_FAILURE);
-        self.emit(Event::Registration {
-            state: RegistrationState::Failed,
-            reason: Some(reason),
+        reg.next_attempt = retry.then(|| now + RETRY_AFTER_FAILURE);
+        self.registration_event(which, RegistrationState::Failed, Some(reason));
+    }
+
+    /// Tells the front end: `registration` for the registrar, `backup_registration` for the
+    /// backup proxy.
+    fn registration_event(
+        &mut self,
+        which: Registrar,
+        state: RegistrationState,
+        reason: Option<String>,
+    ) {
+        self.emit(match which {
+            Registrar::Primary => Event::Registration { state, reason },
+            Registrar::Backup => Event::BackupRegistration { state, reason },
         });
     }
 
-    /// Refreshes or retries the registration when its timer is due.
+    /// Refreshes or retries the registrations whose timer is due.
     pub(super) fn registration_timers(&mut self, now: Instant) {
-        if self.registration.next_attempt.is_some_and(|t| t <= now) && !self.quitting {
-            self.registration.next_attempt = None;
-            self.register(now);
+        for which in Registrar::BOTH {
+            let reg = self.registration.get_mut(which);
+            if reg.next_attempt.is_some_and(|t| t <= now) && !self.quitting {
+                reg.next_attempt = None;
+                self.register_at(now, which);
+            }
         }
     }
 

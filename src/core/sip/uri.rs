@@ -494,7 +494,8 @@ fn percent_encode(text: &str, unreserved: &str) -> String {
     out
 }
 
-fn percent_decode(text: &str) -> Option<String> {
+/// Decodes `%XX` escapes; `None` for a broken escape or bytes that are not UTF-8.
+pub fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

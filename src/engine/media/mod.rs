@@ -72,7 +72,16 @@ impl Media {
                 self.send(Request::Close { call });
                 None
             }
+            MediaCommand::Mute { muted } => {
+                self.send(Request::Mute { muted });
+                None
+            }
         }
+    }
+
+    /// Switches to other audio devices; a live call carries on with the new ones.
+    pub fn set_audio(&self, audio: Audio) {
+        self.send(Request::Audio(audio));
     }
 
     /// Tells the media thread about an event the phone reported: line changes choose the tones.

@@ -53,6 +53,11 @@ pub(super) enum Request {
     Close {
         call: CallId,
     },
+    Mute {
+        muted: bool,
+    },
+    /// New device settings: the devices whose names changed are reopened.
+    Audio(Audio),
     Line {
         line: usize,
         state: LineState,
@@ -115,6 +120,8 @@ struct MediaLoop {
     cues: Cues,
     clock: Option<Interval>,
     microphone: Frame,
+    /// Calls are sent silence instead of the microphone (still a packet every 20 ms).
+    muted: bool,
     speaker: Frame,
     mix: Mix,
     /// The joined calls of a local conference; empty when there is none.
@@ -137,6 +144,7 @@ impl MediaLoop {
             cues: Cues::default(),
             clock: None,
             microphone: [0; FRAME_SAMPLES],
+            muted: false,
             speaker: [0; FRAME_SAMPLES],
             mix: Mix::default(),
             conference: Vec::new(),
@@ -179,6 +187,13 @@ impl MediaLoop {
                 }
             }
             Request::Conference { calls } => self.conference = calls,
+            Request::Mute { muted } => self.muted = muted,
+            Request::Audio(audio) => {
+                self.devices.replace(audio, &self.events);
+                if self.clock.is_some() {
+                    self.devices.activate(&self.events);
+                }
+            }
             Request::Close { call } => {
                 self.conference.retain(|c| *c != call);
                 if let Some(call) = self.calls.remove(&call) {
@@ -274,6 +289,9 @@ impl MediaLoop {
         let now = Instant::now();
         let wallclock = SystemTime::now();
         self.devices.read(&mut self.microphone);
+        if self.muted {
+            self.microphone.fill(0);
+        }
         self.receive(now);
         self.mix.render(&mut self.speaker);
         self.collect_legs();
@@ -490,6 +508,28 @@ impl Devices {
         self.set_active(false);
     }
 
+    /// Takes new device settings: closes the devices whose names changed (writing out a WAV
+    /// output first), so `activate` opens the new ones at once.
+    fn replace(&mut self, audio: Audio, events: &mpsc::UnboundedSender<Event>) {
+        if audio.input != self.audio.input {
+            self.input = None;
+        }
+        let output_changed = audio.output != self.audio.output;
+        let ringer_changed = audio.ringer != self.audio.ringer || output_changed;
+        let mut closing = Vec::new();
+        if output_changed {
+            closing.extend(self.output.take());
+        }
+        if ringer_changed {
+            closing.extend(self.ringer.take());
+        }
+        for mut sink in closing {
+            finish_sink(sink.as_mut(), events);
+        }
+        self.audio = audio;
+        self.failed_at = None;
+    }
+
     fn set_active(&mut self, active: bool) {
         if let Some(input) = &mut self.input {
             input.set_active(active);
@@ -537,12 +577,17 @@ impl Devices {
     /// Writes out what must be kept (WAV files) before the thread ends.
     fn finish(&mut self, events: &mpsc::UnboundedSender<Event>) {
         for sink in [&mut self.output, &mut self.ringer].into_iter().flatten() {
-            if let Err(e) = sink.finish() {
-                let _ = events.send(Event::Error {
-                    message: e.to_string(),
-                });
-            }
+            finish_sink(sink.as_mut(), events);
         }
+    }
+}
+
+/// Writes out what a sink must keep (a WAV file); a failure is an `error` event.
+fn finish_sink(sink: &mut dyn Sink, events: &mpsc::UnboundedSender<Event>) {
+    if let Err(e) = sink.finish() {
+        let _ = events.send(Event::Error {
+            message: e.to_string(),
+        });
     }
 }
 

@@ -1,0 +1,69 @@
+//! `Intent::Configure` on the engine's side: the parts of new settings that are I/O — reading
+//! the dial plan file, reopening audio devices, looking up new host names — happen here; the
+//! phone applies the rest. The SIP socket and the RTP port range stay as they are: calls in
+//! progress use them, so moving them waits for a restart.
+
+use std::time::Instant;
+
+use tokio::sync::mpsc;
+
+use super::media::Media;
+use super::{configured_host_names, load_dial_plan, resolve_in_background};
+use crate::config::Config;
+use crate::core::phone::{Event, Input, Intent, Phone};
+
+/// Applies `new` over `current`, which afterwards holds what is in effect.
+pub(super) fn apply(
+    current: &mut Config,
+    mut new: Config,
+    phone: &mut Phone,
+    media: &Media,
+    events: &mpsc::UnboundedSender<Event>,
+    deferred: &mpsc::UnboundedSender<Input>,
+) {
+    let say = |event: Event| {
+        let _ = events.send(event);
+    };
+    if let Err(e) = new.validate("settings") {
+        return say(Event::Error {
+            message: format!("settings not applied: {e}"),
+        });
+    }
+    if (&new.network.bind, new.network.rtp_ports)
+        != (&current.network.bind, current.network.rtp_ports)
+    {
+        let [low, high] = current.network.rtp_ports;
+        say(Event::Status {
+            text: format!(
+                "Restart linekey to use the new network.bind and network.rtp_ports; until then \
+                 it keeps {} and ports {low}-{high}",
+                current.network.bind
+            ),
+        });
+        new.network.bind.clone_from(&current.network.bind);
+        new.network.rtp_ports = current.network.rtp_ports;
+    }
+    if new.audio != current.audio {
+        media.set_audio(new.audio.clone());
+    }
+    // Always read again: the user may have edited the file without renaming it.
+    match load_dial_plan(&new) {
+        Ok(plan) => phone.handle(Instant::now(), Input::DialPlan(plan)),
+        Err(message) => say(Event::Error {
+            message: format!("{message}; the previous dial plan stays in use"),
+        }),
+    }
+    let known = configured_host_names(current);
+    for host in configured_host_names(&new) {
+        if !known.contains(&host) {
+            resolve_in_background(host, None, deferred.clone());
+        }
+    }
+    phone.handle(
+        Instant::now(),
+        Input::Intent(Intent::Configure {
+            config: Box::new(new.clone()),
+        }),
+    );
+    *current = new;
+}
