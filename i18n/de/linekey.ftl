@@ -15,7 +15,8 @@ line-state-remote-held = Von der Gegenseite gehalten
 line-state-conference = Konferenz
 
 status-starting = Startet…
-status-ready = Bereit unter { $address } (ohne Konto: Anrufe gehen direkt an die Adresse)
+status-ready = Bereit unter { $address }
+status-ready-no-account = Bereit unter { $address }. Noch kein Konto: Anrufe gehen direkt an die gewählte Adresse.
 status-registering = { $account } wird angemeldet…
 status-registered = Angemeldet als { $account }
 status-registration-failed = Nicht angemeldet: { $reason }

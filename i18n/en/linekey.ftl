@@ -16,7 +16,8 @@ line-state-remote-held = Held by the other party
 line-state-conference = Conference
 
 status-starting = Starting…
-status-ready = Ready at { $address } (no account: calls go straight to the address)
+status-ready = Ready at { $address }
+status-ready-no-account = Ready at { $address }. No account yet: calls go straight to the address you dial.
 status-registering = Registering { $account }…
 status-registered = Registered as { $account }
 status-registration-failed = Not registered: { $reason }

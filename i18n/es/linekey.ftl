@@ -15,7 +15,8 @@ line-state-remote-held = Retenido por el otro extremo
 line-state-conference = Conferencia
 
 status-starting = Iniciando…
-status-ready = Listo en { $address } (sin cuenta: las llamadas van directamente a la dirección)
+status-ready = Listo en { $address }
+status-ready-no-account = Listo en { $address }. Aún no hay cuenta: las llamadas van directamente a la dirección marcada.
 status-registering = Registrando { $account }…
 status-registered = Registrado como { $account }
 status-registration-failed = No registrado: { $reason }

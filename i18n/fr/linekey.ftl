@@ -15,7 +15,8 @@ line-state-remote-held = Mis en attente par l’interlocuteur
 line-state-conference = Conférence
 
 status-starting = Démarrage…
-status-ready = Prêt sur { $address } (sans compte : les appels vont directement à l’adresse)
+status-ready = Prêt sur { $address }
+status-ready-no-account = Prêt sur { $address }. Pas encore de compte : les appels vont directement à l’adresse composée.
 status-registering = Enregistrement de { $account }…
 status-registered = Enregistré comme { $account }
 status-registration-failed = Non enregistré : { $reason }

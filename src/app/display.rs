@@ -198,6 +198,13 @@ pub fn status_text(app: &App) -> (String, bool) {
             tr_with("status-registering", &[("account", account.into())]),
             false,
         ),
+        (None, Some(address)) if app.config.account.user.is_empty() => (
+            tr_with(
+                "status-ready-no-account",
+                &[("address", address.as_str().into())],
+            ),
+            false,
+        ),
         (None, Some(address)) => (
             tr_with("status-ready", &[("address", address.as_str().into())]),
             false,

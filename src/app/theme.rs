@@ -1,12 +1,15 @@
 //! The desk-phone look: a graphite body, a backlit display with a dark status bar, light
 //! softkeys, and line keys with a coloured lamp. Colours are chosen for contrast on the display
 //! (dark text on light) and on the body (light text on dark).
+//!
+//! Depth comes from borders, not shadows: tiny-skia (the renderer without a GPU) leaves blurred
+//! shadows unpainted when it redraws only the changed part of the window.
 
 use std::sync::LazyLock;
 
 use iced::border::Radius;
 use iced::widget::{button, container, text, tooltip, Button};
-use iced::{color, Background, Border, Color, Element, Length, Shadow, Theme, Vector};
+use iced::{color, Background, Border, Color, Element, Length, Theme};
 
 use crate::core::phone::LineState;
 
@@ -87,11 +90,6 @@ pub fn lcd(_: &Theme) -> container::Style {
             width: 3.0,
             radius: 8.0.into(),
         },
-        shadow: Shadow {
-            color: Color::from_rgba8(0, 0, 0, 0.45),
-            offset: Vector::new(0.0, 2.0),
-            blur_radius: 6.0,
-        },
         ..container::Style::default()
     }
 }
@@ -152,11 +150,6 @@ pub fn dialog(_: &Theme) -> container::Style {
             radius: 10.0.into(),
             ..Border::default()
         },
-        shadow: Shadow {
-            color: Color::from_rgba8(0, 0, 0, 0.5),
-            offset: Vector::new(0.0, 4.0),
-            blur_radius: 16.0,
-        },
         ..container::Style::default()
     }
 }
@@ -195,11 +188,7 @@ fn key_style(base: Color, label: Color) -> impl Fn(&Theme, button::Status) -> bu
                 width: 1.0,
                 radius: 6.0.into(),
             },
-            shadow: Shadow {
-                color: Color::from_rgba8(0, 0, 0, 0.35),
-                offset: Vector::new(0.0, 1.0),
-                blur_radius: 2.0,
-            },
+            shadow: iced::Shadow::default(),
             snap: true,
         }
     }

@@ -34,6 +34,8 @@ pub fn run(launch: Launch) -> Result<(), String> {
         step,
         view,
     )
+    // The bundled font, so text looks the same everywhere and shows even without system fonts.
+    .default_font(iced::Font::with_name("Fira Sans"))
     .title(move |_: &App| title.clone())
     .subscription(subscription)
     .theme(|_: &App| theme::theme())
@@ -53,8 +55,12 @@ pub fn run(launch: Launch) -> Result<(), String> {
 }
 
 /// Loads the settings (never failing: what is wrong becomes the status line) and the history,
-/// and builds the starting state.
-fn boot(config: Option<PathBuf>, dial: Option<String>, requests: instance::Requests) -> App {
+/// builds the starting state, and puts the cursor in the address field so typing dials.
+fn boot(
+    config: Option<PathBuf>,
+    dial: Option<String>,
+    requests: instance::Requests,
+) -> (App, Task<Message>) {
     let config_path = config
         .or_else(Config::default_path)
         .unwrap_or_else(|| PathBuf::from(crate::config::FILE_NAME));
@@ -71,7 +77,7 @@ fn boot(config: Option<PathBuf>, dial: Option<String>, requests: instance::Reque
     app.status.error = loaded.warnings.into_iter().next().or_else(|| {
         (broken > 0).then(|| tr_with("error-history-broken", &[("count", broken.into())]))
     });
-    app
+    (app, iced::widget::operation::focus(display::ADDRESS))
 }
 
 /// One update: the pure part, then the intents sent and the effects carried out.
