@@ -4,6 +4,7 @@
 //! and a real clock, `agent` the headless JSON-lines front end. See `docs/architecture.md`.
 
 pub mod agent;
+pub mod app;
 pub mod config;
 pub mod core;
 pub mod engine;

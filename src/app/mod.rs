@@ -1,0 +1,3 @@
+//! The desktop window (iced).
+
+pub mod settings;
