@@ -7,7 +7,7 @@
 # `deps` installs the Debian packages that are missing (and only then touches apt).
 
 BUILD_PACKAGES := libasound2-dev cmake pkg-config
-TEST_PACKAGES  := $(BUILD_PACKAGES) sip-tester kamailio iproute2
+TEST_PACKAGES  := $(BUILD_PACKAGES) sip-tester kamailio baresip-core linphone-cli iproute2
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -42,7 +42,7 @@ CONFIG ?= assets/linekey.example.toml
 run: deps-build
 	cargo run --release -- agent --config $(CONFIG)
 
-# The integration tests talk to sipp and kamailio on 127.0.0.1 only. As root, they run in a
+# The integration tests talk to sipp, kamailio, baresip and linphone on 127.0.0.1 only. As root, they run in a
 # private network namespace with only loopback up, so nothing can leave the machine.
 test: deps-test
 	cargo fmt --check
