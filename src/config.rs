@@ -243,7 +243,7 @@ impl Default for Calls {
 pub use crate::core::sdp::HoldStyle;
 
 /// `[ui]`: settings of the window only (the agent ignores them).
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(default)]
 pub struct Ui {
     /// A language code from `i18n::LANGUAGES`, or `i18n::SYSTEM` to follow the system locale.
