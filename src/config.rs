@@ -37,6 +37,8 @@ pub struct Config {
     pub audio: Audio,
     /// `[calls]`: line keys and call behaviour.
     pub calls: Calls,
+    /// `[ui]`: how the window speaks.
+    pub ui: Ui,
 }
 
 /// `[account]`: the SIP identity, credentials and registration.
@@ -239,6 +241,22 @@ impl Default for Calls {
 }
 
 pub use crate::core::sdp::HoldStyle;
+
+/// `[ui]`: settings of the window only (the agent ignores them).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct Ui {
+    /// A language code from `i18n::LANGUAGES`, or `i18n::SYSTEM` to follow the system locale.
+    pub language: String,
+}
+
+impl Default for Ui {
+    fn default() -> Self {
+        Ui {
+            language: crate::i18n::SYSTEM.to_owned(),
+        }
+    }
+}
 
 /// A loaded configuration plus warnings that did not stop loading (unknown keys).
 #[derive(Clone, Debug, PartialEq)]
@@ -474,6 +492,18 @@ impl Config {
             return Err(bad(
                 "calls.forward_no_answer_s",
                 "must be at least 1 (seconds of ringing before the call is forwarded)".into(),
+            ));
+        }
+        let language = &self.ui.language;
+        if language != crate::i18n::SYSTEM
+            && !crate::i18n::LANGUAGES.iter().any(|l| l.code == language)
+        {
+            let codes: Vec<_> = crate::i18n::LANGUAGES.iter().map(|l| l.code).collect();
+            return Err(bad(
+                "ui.language",
+                format!(
+                    "{language:?} is not a language linekey speaks (use \"system\" or one of {codes:?})"
+                ),
             ));
         }
         Ok(())
@@ -1036,6 +1066,25 @@ mod tests {
         let c = Config::from_toml(&text, "x.toml", &[]).unwrap().config;
         assert_eq!(c.calls.codecs, ["PCMU", "opus"]);
         assert_eq!(c.proxy.backup.as_deref(), Some("[::1]:5080"));
+    }
+
+    #[test]
+    fn ui_language_is_system_or_a_known_language() {
+        let c = Config::from_toml(MINIMAL, "x.toml", &[]).unwrap().config;
+        assert_eq!(c.ui.language, "system");
+        let c = Config::from_toml(
+            &format!("{MINIMAL}[ui]\nlanguage = \"de\"\n"),
+            "x.toml",
+            &[],
+        )
+        .unwrap()
+        .config;
+        assert_eq!(c.ui.language, "de");
+        let err = load_err(MINIMAL, &["ui.language=klingon"]);
+        assert!(
+            err.starts_with("--set ui.language: \"klingon\" is not a language"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -145,6 +145,14 @@ pub fn runtime_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os(RUNTIME_DIR_ENV) {
         return dir.into();
     }
+    // Each Flatpak sandbox has a runtime directory of its own; only `app/ID` in it is shared
+    // by all instances of the app.
+    if let (Some(runtime), Some(id)) = (
+        std::env::var_os("XDG_RUNTIME_DIR"),
+        std::env::var_os("FLATPAK_ID"),
+    ) {
+        return PathBuf::from(runtime).join("app").join(id);
+    }
     let dirs = crate::config::project_dirs();
     dirs.as_ref()
         .and_then(|d| d.runtime_dir().map(Path::to_owned))

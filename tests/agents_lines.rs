@@ -1,5 +1,6 @@
 //! Several lines and local forwarding with real `linekey agent`s over UDP on 127.0.0.1
-//! (SCENARIOS S5 call waiting, S10 forwarding), driven through the JSON-lines contract.
+//! (SCENARIOS S4 hold with consultation, S5 call waiting, S10 forwarding), driven through the
+//! JSON-lines contract.
 
 mod common;
 
@@ -108,4 +109,45 @@ fn forward_no_answer_after_ringing() {
     bob.expect_idle(1, "forwarded");
     alice.expect_line(1, "connected", STEP);
     carol.expect_line(1, "connected", STEP);
+}
+
+#[test]
+fn hold_with_consultation_then_back_to_the_first_call() {
+    // S4: alice talks to bob, dials carol (which holds bob), hangs up carol, resumes bob.
+    let (a, b, c) = (
+        AgentConfig::new("alice"),
+        AgentConfig::new("bob"),
+        AgentConfig::new("carol"),
+    );
+    let alice = a.start();
+    let bob = b.start();
+    let carol = c.start();
+
+    alice.dial(&b.uri());
+    bob.expect_line(1, "incoming", STEP);
+    bob.send(json!({"cmd": "answer", "line": 1}));
+    bob.expect_line(1, "connected", STEP);
+    alice.expect_line(1, "connected", STEP);
+
+    // Dialing while bob talks puts him on hold before carol's phone rings.
+    alice.dial(&c.uri());
+    alice.expect_line(1, "held", STEP);
+    bob.expect_line(1, "remote_held", STEP);
+    carol.expect_line(1, "incoming", STEP);
+    carol.send(json!({"cmd": "answer", "line": 1}));
+    carol.expect_line(1, "connected", STEP);
+    let consulting = alice.expect_line(2, "connected", STEP);
+    assert_eq!(consulting["peer"], c.uri().as_str(), "{consulting}");
+
+    alice.send(json!({"cmd": "hangup", "line": 2}));
+    alice.expect_idle(2, "local_hangup");
+    carol.expect_idle(1, "remote_hangup");
+    let status = alice.expect_event("status", STEP);
+    assert_eq!(status["text"], "Line 1 is still on hold: resume it to talk");
+
+    alice.send(json!({"cmd": "resume", "line": 1}));
+    alice.expect_line(1, "connected", STEP);
+    bob.expect_line(1, "connected", STEP);
+    bob.send(json!({"cmd": "hangup", "line": 1}));
+    alice.expect_idle(1, "remote_hangup");
 }

@@ -395,6 +395,23 @@ fn states() -> Vec<(&'static str, App)> {
     );
     states.push(("failover", failover));
 
+    let mut settings = app();
+    registered(&mut settings);
+    update(&mut settings, Message::OpenSettings);
+    states.push(("settings", settings));
+
+    let mut first_run = App::new(
+        Config::default(),
+        PathBuf::from("unused.toml"),
+        History::default(),
+        t(0),
+    );
+    first_run.settings = Some(linekey::app::settings::Settings::new(
+        &first_run.config,
+        true,
+    ));
+    states.push(("first-run", first_run));
+
     states
 }
 
@@ -427,4 +444,32 @@ fn every_state_renders_and_screenshots_are_written_on_request() {
             std::fs::copy(drawn, out.join(format!("{name}.png"))).unwrap();
         }
     }
+}
+
+#[test]
+fn settings_change_a_value_and_save() {
+    let mut a = app();
+    let (engine, _intents) = tokio::sync::mpsc::unbounded_channel();
+    update(&mut a, Message::Engine(Report::Connected(engine)));
+    assert!(click(&mut a, "Settings").is_empty());
+    assert!(a.settings.is_some(), "the dialog is open");
+    for c in "Alice".chars() {
+        let messages: Vec<Message> = {
+            let mut ui = ui(&a);
+            ui.click(iced_test::selector::id("settings-display-name"))
+                .expect("the display name field");
+            ui.typewrite(&c.to_string());
+            ui.into_messages().collect()
+        };
+        for m in messages {
+            assert!(update(&mut a, m).is_empty());
+        }
+    }
+    let intents = click(&mut a, "Save");
+    assert!(a.settings.is_none(), "saving closes the dialog");
+    let [Intent::Configure { config }] = &intents[..] else {
+        panic!("expected Configure, got {intents:?}");
+    };
+    assert_eq!(config.account.display_name, "Alice");
+    assert_eq!(a.config, **config);
 }

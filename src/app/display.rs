@@ -57,7 +57,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
 
     container(column![bar, container(body).padding([10, 14])])
         .width(Length::Fill)
-        .height(Length::Fixed(236.0))
+        .height(Length::Fixed(224.0))
         .style(theme::lcd)
         .into()
 }

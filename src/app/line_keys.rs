@@ -1,20 +1,33 @@
 //! The line keys beside the display: one per line, with a lamp in the state's colour (blinking
 //! while a call rings), the state in words and the other party.
 
-use iced::widget::{button, column, container, row, text};
+use iced::widget::{button, column, container, row, space, text};
 use iced::{Alignment, Element, Length};
 
 use super::display::{split_peer, state_text};
 use super::{theme, App, Line, Message};
-use crate::i18n::tr_with;
+use crate::i18n::{tr, tr_with};
 
-/// The column of line keys.
+/// The column of line keys, with the settings key under them.
 pub fn view(app: &App) -> Element<'_, Message> {
-    let mut keys = column![].spacing(8).width(Length::Fixed(230.0));
+    let mut keys = column![]
+        .spacing(8)
+        .width(Length::Fixed(230.0))
+        .height(Length::Fill);
     for (index, line) in app.lines.iter().enumerate() {
         keys = keys.push(key(app, index + 1, line));
     }
-    keys.into()
+    keys.push(space::vertical())
+        .push(theme::key(
+            theme::KeyKind::Soft,
+            text(tr("key-settings"))
+                .size(14)
+                .center()
+                .width(Length::Fill),
+            tr("tip-settings"),
+            Some(Message::OpenSettings),
+        ))
+        .into()
 }
 
 fn key<'a>(app: &'a App, number: usize, line: &'a Line) -> Element<'a, Message> {

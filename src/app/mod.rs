@@ -9,6 +9,7 @@ mod engine_link;
 pub mod history;
 mod instance;
 mod line_keys;
+pub mod settings;
 mod softkeys;
 mod theme;
 mod window;
@@ -26,6 +27,7 @@ pub use window::{run, view, WINDOW_SIZE};
 
 use crate::config::Config;
 use crate::core::phone::{Event, Intent, LineState, MediaStats, RegistrationState};
+use settings::{Outcome, Settings, SettingsMessage};
 
 /// How the window is started: `linekey [--config FILE] [LINK]`.
 #[derive(Debug, Default)]
@@ -130,6 +132,8 @@ pub enum Effect {
     SaveHistory,
     /// Write the settings file.
     SaveConfig,
+    /// Switch the window's language (a code, or "system").
+    Language(String),
     /// The engine has stopped (or never answered Quit): close the window.
     Exit,
 }
@@ -189,6 +193,10 @@ pub enum Message {
     ClearForward,
     /// A later `linekey` asked for something.
     Request(crate::ipc::Request),
+    /// Open the settings dialog.
+    OpenSettings,
+    /// Something happened in the settings dialog.
+    Settings(SettingsMessage),
     /// A completion or history entry was picked: put it in the address field.
     UseAddress(String),
     /// Once a second while a call is up, for the call timer.
@@ -220,6 +228,8 @@ pub struct App {
     pub requests: instance::Requests,
     /// Whether the microphone is muted, as the engine last said.
     pub muted: bool,
+    /// The settings dialog, while it is open (it replaces the phone in the window).
+    pub settings: Option<Settings>,
     /// The engine's intent sender, once it runs.
     pub engine: Option<mpsc::UnboundedSender<Intent>>,
     /// Intents issued before the engine was ready, sent when it is.
@@ -264,6 +274,7 @@ impl App {
             history_path: None,
             requests: instance::Requests::default(),
             muted: false,
+            settings: None,
             engine: None,
             outbox: Vec::new(),
             lines: vec![Line::idle(); lines],
@@ -479,6 +490,24 @@ pub fn update(app: &mut App, message: Message) -> Vec<Intent> {
             app.mode = Mode::Normal;
             app.address.clear();
             return configure(app);
+        }
+        Message::OpenSettings => app.settings = Some(Settings::new(&app.config, false)),
+        Message::Settings(message) => {
+            let Some(dialog) = &mut app.settings else {
+                return Vec::new();
+            };
+            match dialog.update(message) {
+                Outcome::Continue => {}
+                Outcome::Cancel => app.settings = None,
+                Outcome::Save(config) => {
+                    app.settings = None;
+                    app.config = *config;
+                    app.status.error = None;
+                    app.effects
+                        .push(Effect::Language(app.config.ui.language.clone()));
+                    return configure(app);
+                }
+            }
         }
         Message::Request(crate::ipc::Request::Show) => app.effects.push(Effect::Attention),
         Message::Request(crate::ipc::Request::Dial(target)) => {

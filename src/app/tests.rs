@@ -635,3 +635,43 @@ fn a_later_linekey_raises_the_window_or_places_its_call() {
         }]
     );
 }
+
+#[test]
+fn settings_open_cancel_and_save_apply_and_write_the_new_configuration() {
+    use settings::Field;
+    let mut a = app();
+    a.config.account.user = "alice".into();
+    a.config.account.domain = "pbx.example.com".into();
+    assert!(update(&mut a, Message::OpenSettings).is_empty());
+    assert!(a.settings.is_some());
+    assert!(update(&mut a, Message::Settings(SettingsMessage::Cancel)).is_empty());
+    assert!(a.settings.is_none());
+    assert!(a.effects.is_empty(), "cancel changes nothing");
+
+    update(&mut a, Message::OpenSettings);
+    let edit = SettingsMessage::Edited(Field::DisplayName, "Alice Liddell".into());
+    assert!(update(&mut a, Message::Settings(edit)).is_empty());
+    let intents = update(&mut a, Message::Settings(SettingsMessage::Save));
+    assert!(a.settings.is_none());
+    assert_eq!(a.config.account.display_name, "Alice Liddell");
+    assert_eq!(
+        intents,
+        vec![Intent::Configure {
+            config: Box::new(a.config.clone())
+        }]
+    );
+    assert_eq!(
+        a.effects,
+        vec![
+            Effect::Language(crate::i18n::SYSTEM.to_owned()),
+            Effect::SaveConfig
+        ]
+    );
+}
+
+#[test]
+fn settings_messages_without_the_dialog_are_ignored() {
+    let mut a = app();
+    assert!(update(&mut a, Message::Settings(SettingsMessage::Save)).is_empty());
+    assert!(a.settings.is_none() && a.effects.is_empty());
+}

@@ -45,7 +45,7 @@ pub fn run(launch: Launch) -> Result<(), String> {
         exit_on_close_request: false,
         #[cfg(target_os = "linux")]
         platform_specific: window::settings::PlatformSpecific {
-            application_id: "linekey".to_owned(),
+            application_id: "io.github.linekey.Linekey".to_owned(),
             override_redirect: false,
         },
         ..window::Settings::default()
@@ -65,6 +65,8 @@ fn boot(
         .or_else(Config::default_path)
         .unwrap_or_else(|| PathBuf::from(crate::config::FILE_NAME));
     let loaded = Config::load_tolerant(&config_path);
+    crate::i18n::set_language(&loaded.config.ui.language);
+    let first_run = loaded.file == crate::config::FileState::Missing;
     let history_path = history::default_path();
     let (calls, broken) = history_path
         .as_deref()
@@ -74,6 +76,10 @@ fn boot(
     app.history_path = history_path;
     app.pending_dial = dial;
     app.requests = requests;
+    if first_run {
+        // No settings yet: the short account form comes first; calls work without it.
+        app.settings = Some(super::settings::Settings::new(&app.config, true));
+    }
     app.status.error = loaded.warnings.into_iter().next().or_else(|| {
         (broken > 0).then(|| tr_with("error-history-broken", &[("count", broken.into())]))
     });
@@ -135,6 +141,10 @@ fn perform(app: &mut App, effect: Effect) -> Task<Message> {
             }
             Task::none()
         }
+        Effect::Language(language) => {
+            crate::i18n::set_language(&language);
+            Task::none()
+        }
         Effect::Exit => iced::exit(),
     }
 }
@@ -144,10 +154,14 @@ fn perform(app: &mut App, effect: Effect) -> Task<Message> {
 fn subscription(app: &App) -> Subscription<Message> {
     let mut subscriptions = vec![
         engine_link::subscription(app.start.clone()).map(Message::Engine),
-        keyboard::listen().filter_map(key_message),
         window::close_requests().map(|_| Message::CloseRequested),
         instance::subscription(app.requests.clone()).map(Message::Request),
     ];
+    match &app.settings {
+        // The dialog's keys are its own; Enter there must not dial.
+        Some(dialog) => subscriptions.push(dialog.subscription().map(Message::Settings)),
+        None => subscriptions.push(keyboard::listen().filter_map(key_message)),
+    }
     if app.ringing() {
         subscriptions.push(time::every(Duration::from_millis(500)).map(|_| Message::Blink));
     }
@@ -193,26 +207,32 @@ fn key_message(event: keyboard::Event) -> Option<Message> {
 
 /// The phone: display and line keys on top, softkeys under the display, keypad and history below.
 pub fn view(app: &App) -> Element<'_, Message> {
-    let top = row![
-        column![display::view(app), softkeys::view(app)]
-            .spacing(10)
-            .width(Length::Fill),
-        line_keys::view(app),
-    ]
-    .spacing(14);
+    let screen = match &app.settings {
+        Some(dialog) => dialog.view().map(Message::Settings),
+        None => phone(app),
+    };
+    if app.mode == Mode::ConfirmQuit {
+        stack![screen, opaque(center(confirm_quit()).style(theme::scrim))].into()
+    } else {
+        screen
+    }
+}
+
+/// The phone: the display with its softkeys, and the keypad and history under them; the line
+/// keys run down the right-hand side.
+fn phone(app: &App) -> Element<'_, Message> {
     let bottom = row![dialpad::view(app), history::view(app)]
         .spacing(14)
         .height(Length::Fill);
-    let phone = container(column![top, bottom].spacing(14))
+    let left = column![display::view(app), softkeys::view(app), bottom]
+        .spacing(12)
+        .width(Length::Fill);
+    container(row![left, line_keys::view(app)].spacing(14))
         .padding(16)
         .width(Length::Fill)
         .height(Length::Fill)
-        .style(theme::body);
-    if app.mode == Mode::ConfirmQuit {
-        stack![phone, opaque(center(confirm_quit()).style(theme::scrim))].into()
-    } else {
-        phone.into()
-    }
+        .style(theme::body)
+        .into()
 }
 
 fn confirm_quit<'a>() -> Element<'a, Message> {

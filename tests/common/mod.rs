@@ -9,6 +9,7 @@
 #![allow(dead_code)]
 
 pub mod audio;
+pub mod peers;
 pub mod relay;
 
 use std::cell::RefCell;

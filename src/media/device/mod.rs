@@ -10,6 +10,7 @@
 mod cpal_device;
 mod cushion;
 mod fallback;
+pub mod preview;
 mod resample;
 mod virtual_device;
 
