@@ -39,7 +39,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
     ]
     .spacing(6)
     .align_y(Alignment::Center);
-    if line.busy() {
+    if line.in_call() {
         heading = heading.push(stats_toggle(app.show_stats));
     }
 
@@ -51,7 +51,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
     if address_editable(app) {
         body = body.push(address_field(app));
     }
-    if app.show_stats && line.busy() {
+    if app.show_stats && line.in_call() {
         body = body.push(stats(line.stats.as_ref()));
     }
 
@@ -78,13 +78,14 @@ fn address_field(app: &App) -> Element<'_, Message> {
         .on_input(Message::AddressChanged)
         .on_submit(Message::Submit)
         .size(18)
-        .padding([6, 10]);
+        .padding([6, 10])
+        .style(theme::address_field);
     let mut completions = row![].spacing(6);
     for address in app.completions() {
         completions = completions.push(theme::with_tip(
             button(text(address.clone()).size(13))
-                .padding([2, 8])
-                .style(button::secondary)
+                .padding([2, 10])
+                .style(theme::chip)
                 .on_press(Message::UseAddress(address)),
             tr("tip-completion"),
         ));

@@ -232,6 +232,8 @@ pub struct App {
     pub settings: Option<Settings>,
     /// The engine's intent sender, once it runs.
     pub engine: Option<mpsc::UnboundedSender<Intent>>,
+    /// The engine ended by itself; the next settings change starts a new one.
+    pub engine_stopped: bool,
     /// Intents issued before the engine was ready, sent when it is.
     pub outbox: Vec<Intent>,
     /// The line keys; line N is `lines[N - 1]`.
@@ -276,6 +278,7 @@ impl App {
             muted: false,
             settings: None,
             engine: None,
+            engine_stopped: false,
             outbox: Vec::new(),
             lines: vec![Line::idle(); lines],
             selected: 1,
@@ -360,7 +363,10 @@ pub fn update(app: &mut App, message: Message) -> Vec<Intent> {
                     digits: digit.to_string(),
                 }];
             }
-            app.address.push(digit);
+            // While a call is being set up there is neither a field to type into nor a tone.
+            if display::address_editable(app) {
+                app.address.push(digit);
+            }
         }
         Message::Backspace => {
             app.address.pop();
@@ -546,9 +552,19 @@ pub fn update(app: &mut App, message: Message) -> Vec<Intent> {
     Vec::new()
 }
 
-/// The settings changed here (DND, Forward): the engine applies them and the file keeps them.
+/// The settings changed here (DND, Forward, the dialog): the engine applies them and the file
+/// keeps them. An engine that had stopped (say, its SIP port was taken) starts again with them.
 fn configure(app: &mut App) -> Vec<Intent> {
     app.effects.push(Effect::SaveConfig);
+    if app.engine_stopped {
+        app.engine_stopped = false;
+        app.status.error = None;
+        app.start = engine_link::Start {
+            config: Arc::new(app.config.clone()),
+            generation: app.start.generation + 1,
+        };
+        return Vec::new();
+    }
     vec![Intent::Configure {
         config: Box::new(app.config.clone()),
     }]
@@ -607,6 +623,7 @@ fn engine_report(app: &mut App, report: Report) -> Vec<Intent> {
             if app.quitting {
                 app.effects.push(Effect::Exit);
             } else {
+                app.engine_stopped = true;
                 let reason = result.err().unwrap_or_default();
                 app.status.error = Some(crate::i18n::tr_with(
                     "status-engine-stopped",

@@ -99,6 +99,11 @@ fn digits_type_when_idle_and_send_tones_in_a_call() {
         }]
     );
     assert_eq!((a.address.as_str(), a.lines[0].digits.as_str()), ("", "5"));
+
+    let mut ringing = app();
+    line_event(&mut ringing, 1, LineState::Incoming, Some("sip:x@h"), 1);
+    assert!(update(&mut ringing, Message::Digit('1')).is_empty());
+    assert_eq!(ringing.address, "", "no hidden typing");
 }
 
 #[test]
@@ -505,8 +510,15 @@ fn an_engine_that_stops_by_itself_says_why() {
         Message::Engine(Report::Stopped(Err("cannot bind 0.0.0.0:5060".into()))),
     );
     assert!(a.engine.is_none());
-    assert!(a.status.error.unwrap().contains("cannot bind"));
+    assert!(a.status.error.as_ref().unwrap().contains("cannot bind"));
     assert!(a.effects.is_empty());
+
+    // Changed settings start a new engine with them instead of talking to the stopped one.
+    let generation = a.start.generation;
+    assert!(update(&mut a, Message::ToggleDnd).is_empty());
+    assert_eq!(a.start.generation, generation + 1);
+    assert!(a.start.config.calls.do_not_disturb);
+    assert!(!a.engine_stopped && a.status.error.is_none());
 }
 
 #[test]

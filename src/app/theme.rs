@@ -8,7 +8,7 @@
 use std::sync::LazyLock;
 
 use iced::border::Radius;
-use iced::widget::{button, container, text, tooltip, Button};
+use iced::widget::{button, container, text, text_input, tooltip, Button};
 use iced::{color, Background, Border, Color, Element, Length, Theme};
 
 use crate::core::phone::LineState;
@@ -151,6 +151,45 @@ pub fn dialog(_: &Theme) -> container::Style {
             ..Border::default()
         },
         ..container::Style::default()
+    }
+}
+
+/// The address field: white on the display, with a blue edge while typing goes into it.
+pub fn address_field(_: &Theme, status: text_input::Status) -> text_input::Style {
+    let edge = match status {
+        text_input::Status::Focused { .. } => ACCENT,
+        text_input::Status::Hovered => color!(0x9f, 0xb3, 0xc2),
+        text_input::Status::Active | text_input::Status::Disabled => color!(0xb9, 0xc6, 0xcf),
+    };
+    text_input::Style {
+        background: Color::WHITE.into(),
+        border: Border {
+            color: edge,
+            width: 1.5,
+            radius: 6.0.into(),
+        },
+        icon: LCD_DIM,
+        placeholder: color!(0x8a, 0x99, 0xa4),
+        value: LCD_TEXT,
+        selection: color!(0xbf, 0xdc, 0xf5),
+    }
+}
+
+/// A completion from the history, under the address field.
+pub fn chip(_: &Theme, status: button::Status) -> button::Style {
+    let background = match status {
+        button::Status::Hovered | button::Status::Pressed => color!(0xcf, 0xe3, 0xf3),
+        _ => color!(0xdd, 0xe8, 0xf0),
+    };
+    button::Style {
+        background: Some(background.into()),
+        text_color: STATUS_BAR,
+        border: Border {
+            color: color!(0xb5, 0xcc, 0xdd),
+            width: 1.0,
+            radius: 11.0.into(),
+        },
+        ..button::Style::default()
     }
 }
 
