@@ -213,6 +213,9 @@ pub struct Calls {
     pub forward_no_answer: Option<String>,
     /// Seconds an incoming call rings before `forward_no_answer` takes it.
     pub forward_no_answer_s: u64,
+    /// Ask the user before following a transfer (REFER) the far end asks for; false follows it
+    /// at once.
+    pub refer_consent: bool,
 }
 
 impl Default for Calls {
@@ -228,6 +231,7 @@ impl Default for Calls {
             forward_busy: None,
             forward_no_answer: None,
             forward_no_answer_s: 20,
+            refer_consent: false,
         }
     }
 }
