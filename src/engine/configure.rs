@@ -8,7 +8,7 @@ use std::time::Instant;
 use tokio::sync::mpsc;
 
 use super::media::Media;
-use super::{configured_host_names, load_dial_plan, resolve_in_background};
+use super::{configured_host_names, resolve_in_background};
 use crate::config::Config;
 use crate::core::phone::{Event, Input, Intent, Phone};
 
@@ -47,7 +47,7 @@ pub(super) fn apply(
         media.set_audio(new.audio.clone());
     }
     // Always read again: the user may have edited the file without renaming it.
-    match load_dial_plan(&new) {
+    match new.load_dial_plan() {
         Ok(plan) => phone.handle(Instant::now(), Input::DialPlan(plan)),
         Err(message) => say(Event::Error {
             message: format!("{message}; the previous dial plan stays in use"),

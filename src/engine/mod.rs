@@ -13,7 +13,6 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use crate::config::Config;
-use crate::core::dialplan::DialPlan;
 use crate::core::phone::{address_text, Event, Input, Intent, Output, Phone, Settings};
 use crate::core::sip::uri::{parse_host_port, Uri};
 use media::Media;
@@ -56,7 +55,7 @@ pub async fn run(
         sip: local.to_string(),
     });
     let mut settings = Settings::from_config(&config);
-    match load_dial_plan(&config) {
+    match config.load_dial_plan() {
         Ok(plan) => settings.dial_plan = plan,
         Err(message) => {
             let _ = events.send(Event::Error {
@@ -198,17 +197,6 @@ fn advertised_ip(bound: IpAddr, config: &Config) -> IpAddr {
         .or_else(|| probe(SocketAddr::from(([192, 0, 2, 1], 9))))
         .filter(|ip| !ip.is_unspecified())
         .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
-}
-
-/// Reads the dial plan file, if the settings name one. The error names the file, and the line
-/// when the file is broken; the caller says what happens instead.
-fn load_dial_plan(config: &Config) -> Result<DialPlan, String> {
-    let Some(file) = &config.dialplan.file else {
-        return Ok(DialPlan::default());
-    };
-    let text =
-        std::fs::read_to_string(file).map_err(|e| format!("dial plan {file}: cannot read: {e}"))?;
-    DialPlan::parse(&text, file).map_err(|e| format!("dial plan {e}"))
 }
 
 /// Host names (not IP literals) in the settings, looked up at start.
