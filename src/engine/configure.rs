@@ -1,7 +1,7 @@
 //! `Intent::Configure` on the engine's side: the parts of new settings that are I/O — reading
 //! the dial plan file, reopening audio devices, looking up new host names — happen here; the
-//! phone applies the rest. The SIP socket and the RTP port range stay as they are: calls in
-//! progress use them, so moving them waits for a restart.
+//! phone applies the rest, once the new names are known. The SIP socket and the RTP port range
+//! stay as they are: calls in progress use them, so moving them waits for a restart.
 
 use std::time::Instant;
 
@@ -54,16 +54,18 @@ pub(super) fn apply(
         }),
     }
     let known = configured_host_names(current);
-    for host in configured_host_names(&new) {
-        if !known.contains(&host) {
-            resolve_in_background(host, None, deferred.clone());
-        }
+    let unknown: Vec<String> = configured_host_names(&new)
+        .into_iter()
+        .filter(|host| !known.contains(host))
+        .collect();
+    let intent = Intent::Configure {
+        config: Box::new(new.clone()),
+    };
+    if unknown.is_empty() {
+        phone.handle(Instant::now(), Input::Intent(intent));
+    } else {
+        // A new registrar or proxy by name: registering before it is known would fail.
+        resolve_in_background(unknown, Some(intent), deferred.clone());
     }
-    phone.handle(
-        Instant::now(),
-        Input::Intent(Intent::Configure {
-            config: Box::new(new.clone()),
-        }),
-    );
     *current = new;
 }
