@@ -221,6 +221,9 @@ pub struct Calls {
     pub forward_no_answer: Option<String>,
     /// Seconds an incoming call rings before `forward_no_answer` takes it.
     pub forward_no_answer_s: u64,
+    /// Ask the user before following a transfer (REFER) the far end asks for; false follows it
+    /// at once.
+    pub refer_consent: bool,
 }
 
 impl Default for Calls {
@@ -236,6 +239,7 @@ impl Default for Calls {
             forward_busy: None,
             forward_no_answer: None,
             forward_no_answer_s: 20,
+            refer_consent: false,
         }
     }
 }
@@ -507,6 +511,19 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    /// Reads the dial plan file, if the settings name one (else the empty plan, which dials
+    /// what is typed). The error names the file, and the line when the file is broken; the
+    /// caller says what happens instead. The engine and the GUI's keypad both read it here.
+    pub fn load_dial_plan(&self) -> Result<crate::core::dialplan::DialPlan, String> {
+        use crate::core::dialplan::DialPlan;
+        let Some(file) = &self.dialplan.file else {
+            return Ok(DialPlan::default());
+        };
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| format!("dial plan {file}: cannot read: {e}"))?;
+        DialPlan::parse(&text, file).map_err(|e| format!("dial plan {e}"))
     }
 
     /// The socket address to bind SIP to.
@@ -966,6 +983,26 @@ mod tests {
         assert!(err.starts_with("x.toml: key account.user: "), "{err}");
         let err = load_err("[account]\nuser = \"alice\"\n", &[]);
         assert!(err.starts_with("x.toml: key account.domain: "), "{err}");
+    }
+
+    #[test]
+    fn dial_plan_is_read_from_the_named_file() {
+        let mut config = Config::default();
+        assert_eq!(config.load_dial_plan(), Ok(Default::default()));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("dialplan.xml");
+        config.dialplan.file = Some(file.to_string_lossy().into_owned());
+        let err = config.load_dial_plan().unwrap_err();
+        assert!(err.contains("dialplan.xml: cannot read"), "{err}");
+        std::fs::write(&file, "<DIALTEMPLATE>\n<TEMPLATE/>\n</DIALTEMPLATE>\n").unwrap();
+        let err = config.load_dial_plan().unwrap_err();
+        assert!(err.contains("dialplan.xml: line 2"), "{err}");
+        std::fs::write(
+            &file,
+            r#"<DIALTEMPLATE><TEMPLATE MATCH="1..."/></DIALTEMPLATE>"#,
+        )
+        .unwrap();
+        assert_eq!(config.load_dial_plan().unwrap().templates.len(), 1);
     }
 
     #[test]

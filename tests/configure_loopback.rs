@@ -80,6 +80,30 @@ fn reload_of_a_broken_file_keeps_the_settings_in_use() {
     assert!(bob.quit().success());
 }
 
+#[test]
+fn configure_with_unusable_settings_is_refused_and_the_phone_goes_on() {
+    let bob_config = AgentConfig {
+        auto_answer: true,
+        ..AgentConfig::new("bob")
+    };
+    let mut bob = bob_config.start();
+    bob.send(json!({"cmd": "configure", "config": {
+        "account": {"user": "bob", "domain": "127.0.0.1"},
+        "calls": {"lines": 0, "do_not_disturb": true}
+    }}));
+    let error = bob.expect_event("error", STEP);
+    assert!(
+        error["message"].as_str().unwrap().contains("calls.lines"),
+        "{error}"
+    );
+    bob.send(json!({"cmd": "configure", "config": {"calls": {"lines": "many"}}}));
+    bob.expect_event("error", STEP);
+    let alice = AgentConfig::new("alice").start();
+    alice.dial(&bob_config.uri());
+    alice.expect_line(1, "connected", STEP);
+    assert!(bob.quit().success());
+}
+
 fn write_plan(dir: &Path, text: &str) -> PathBuf {
     let path = dir.join("dialplan.xml");
     std::fs::write(&path, text).expect("write dial plan");
