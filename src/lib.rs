@@ -9,4 +9,6 @@ pub mod core;
 pub mod engine;
 pub mod ipc;
 pub mod link;
+pub mod logging;
 pub mod media;
+pub mod notify;
