@@ -3,13 +3,18 @@
 //! (`$XDG_STATE_HOME/linekey/logs` or `~/.local/state/linekey/logs` on Linux), keeping a week.
 //!
 //! `LINEKEY_LOG` (error, warn, info, debug, trace) chooses how much; the SIP trace (setting
-//! `log.sip_trace`) is logged at info under `engine::SIP_TRACE_TARGET`.
+//! `log.sip_trace`) is logged at info under `engine::SIP_TRACE_TARGET` and always let through.
 
 use std::path::{Path, PathBuf};
 
 use tracing::Level;
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_appender::rolling::{Builder, Rotation};
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+
+use crate::engine::SIP_TRACE_TARGET;
 
 /// Environment variable with the log level.
 pub const LEVEL_ENV: &str = "LINEKEY_LOG";
@@ -33,13 +38,23 @@ pub fn log_dir() -> Option<PathBuf> {
     Some(base.join("logs"))
 }
 
-/// Logs to stderr, warnings and worse unless `LINEKEY_LOG` asks for more.
+/// Logs to stderr, warnings and worse unless `LINEKEY_LOG` asks for more, plus the SIP trace.
 pub fn to_stderr() {
     tracing_subscriber::fmt()
-        .with_max_level(level(Level::WARN))
+        .with_max_level(Level::TRACE)
         .with_writer(std::io::stderr)
         .with_target(false)
+        .finish()
+        .with(filter(level(Level::WARN)))
         .init();
+}
+
+/// `level` and worse, and the SIP trace whatever the level: the engine only writes the trace
+/// when the setting asks for it, and whoever set it wants to see it.
+fn filter(level: Level) -> Targets {
+    Targets::new()
+        .with_default(level)
+        .with_target(SIP_TRACE_TARGET, Level::INFO)
 }
 
 /// Logs to daily files in `dir` (info and worse unless `LINEKEY_LOG` says otherwise).
@@ -65,10 +80,11 @@ pub fn file_subscriber(
         .map_err(|e| format!("{}: {e}", dir.display()))?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let subscriber = tracing_subscriber::fmt()
-        .with_max_level(level)
+        .with_max_level(Level::TRACE)
         .with_writer(writer)
         .with_ansi(false)
-        .finish();
+        .finish()
+        .with(filter(level));
     Ok((
         subscriber,
         FileLog {
@@ -89,16 +105,15 @@ fn level(default: Level) -> Level {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::SIP_TRACE_TARGET;
 
     #[test]
     fn the_file_gets_the_log_and_the_sip_trace() {
         let dir = tempfile::tempdir().unwrap();
         let logs = dir.path().join("logs");
-        let (subscriber, log) = file_subscriber(&logs, Level::INFO).unwrap();
+        let (subscriber, log) = file_subscriber(&logs, Level::WARN).unwrap();
         tracing::subscriber::with_default(subscriber, || {
-            tracing::info!("registered as alice");
-            tracing::debug!("not at info");
+            tracing::warn!("registered as alice");
+            tracing::info!("not at warn");
             tracing::info!(target: SIP_TRACE_TARGET, "sent to 127.0.0.1:5060\nINVITE sip:bob@example.com SIP/2.0");
         });
         assert_eq!(log.dir, logs);
@@ -115,7 +130,7 @@ mod tests {
         );
         let text = std::fs::read_to_string(&files[0]).unwrap();
         assert!(text.contains("registered as alice"), "{text}");
-        assert!(!text.contains("not at info"), "{text}");
+        assert!(!text.contains("not at warn"), "{text}");
         assert!(text.contains("linekey::sip_trace"), "{text}");
         assert!(
             text.contains("INVITE sip:bob@example.com SIP/2.0"),
