@@ -12,9 +12,11 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+mod secret;
 mod store;
 mod tolerant;
 
+pub use secret::{Keyring, NoKeyring, SystemKeyring, SERVICE as KEYRING_SERVICE};
 pub use store::{backup_path, project_dirs, SaveError, Saved, FILE_NAME};
 pub use tolerant::{FileState, Tolerant};
 
@@ -39,6 +41,8 @@ pub struct Config {
     pub calls: Calls,
     /// `[ui]`: how the window speaks.
     pub ui: Ui,
+    /// `[log]`: what goes into the log.
+    pub log: Log,
 }
 
 /// `[account]`: the SIP identity, credentials and registration.
@@ -55,8 +59,12 @@ pub struct Account {
     /// Digest authentication user name; `None` means `user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_user: Option<String>,
-    /// Digest authentication password.
+    /// Digest authentication password (filled from the keyring on load when it is kept there).
     pub password: String,
+    /// Whether the password is kept in the system keyring rather than in this file; written
+    /// by `save`, which decides where it goes.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub password_in_keyring: bool,
     /// Whether to REGISTER on start (and keep refreshing).
     pub register: bool,
     /// Registrar as host[:port]; `None` means `domain`.
@@ -77,6 +85,7 @@ impl Default for Account {
             display_name: String::new(),
             auth_user: None,
             password: String::new(),
+            password_in_keyring: false,
             register: false,
             registrar: None,
             register_expires: 3600,
@@ -100,6 +109,7 @@ impl fmt::Debug for Account {
                     "<hidden>"
                 },
             )
+            .field("password_in_keyring", &self.password_in_keyring)
             .field("register", &self.register)
             .field("registrar", &self.registrar)
             .field("register_expires", &self.register_expires)
@@ -112,6 +122,11 @@ impl Account {
     /// The user name for digest authentication: `auth_user`, or `user` when that is not set.
     pub fn auth_name(&self) -> &str {
         self.auth_user.as_deref().unwrap_or(&self.user)
+    }
+
+    /// The name the password is filed under in the keyring: `auth_user@domain`.
+    pub fn keyring_account(&self) -> String {
+        format!("{}@{}", self.auth_name(), self.domain)
     }
 
     /// Where to send REGISTER: `registrar`, or `domain` when that is not set.
@@ -244,6 +259,15 @@ impl Default for Calls {
     }
 }
 
+/// `[log]`: what the log records beyond warnings and the phone's progress.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct Log {
+    /// Every SIP message sent and received, in full, at target `linekey::sip_trace` (for
+    /// diagnosing a provider; messages carry names and numbers, so it is off by default).
+    pub sip_trace: bool,
+}
+
 pub use crate::core::sdp::HoldStyle;
 
 /// `[ui]`: settings of the window only (the agent ignores them).
@@ -320,7 +344,10 @@ impl Config {
             path: origin.clone(),
             source,
         })?;
-        Self::from_toml(&text, &origin, overrides)
+        let mut loaded = Self::from_toml(&text, &origin, overrides)?;
+        let config = &mut loaded.config;
+        config.password_from_keyring(&SystemKeyring, &origin, &mut loaded.warnings);
+        Ok(loaded)
     }
 
     /// Parses settings text (for tests and for load); `origin` names the file in messages.
@@ -605,6 +632,7 @@ fn schema() -> toml::Table {
     let mut config = Config::default();
     // Options serialize to nothing when None; give them a value so their keys are known too.
     config.account.auth_user = Some(String::new());
+    config.account.password_in_keyring = true;
     config.account.registrar = Some(String::new());
     config.proxy.primary = Some(String::new());
     config.proxy.backup = Some(String::new());

@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use linekey::ipc::{self, Claim};
-use linekey::link;
+use linekey::{link, logging};
 
 const USAGE: &str = "usage: linekey                 start the phone (or show the running one)
        linekey LINK            call a sip:, sips:, tel: or callto: link
@@ -14,10 +14,12 @@ const USAGE: &str = "usage: linekey                 start the phone (or show the
        linekey --version | --help";
 
 fn main() -> ExitCode {
-    init_logging();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let status = match args.first().map(String::as_str) {
-        Some("agent") => linekey::agent::run(&args[1..]),
+        Some("agent") => {
+            logging::to_stderr();
+            linekey::agent::run(&args[1..])
+        }
         Some("--version" | "-V") if args.len() == 1 => {
             println!("linekey {}", env!("CARGO_PKG_VERSION"));
             0
@@ -47,6 +49,7 @@ fn desktop(link: Option<&str>) -> i32 {
     match ipc::claim(link) {
         Ok(Claim::Forwarded) => 0,
         Ok(Claim::Primary(_primary)) => {
+            let _log = start_file_log();
             // TODO(issue 7): start the desktop window here, linekey::app::run(app::Launch
             // { dial, requests: _primary.requests, .. }), once the GUI is merged.
             eprintln!("linekey: the desktop window is not part of this build yet\n{USAGE}");
@@ -59,15 +62,17 @@ fn desktop(link: Option<&str>) -> i32 {
     }
 }
 
-/// Logs go to stderr; `LINEKEY_LOG=debug` (or info, trace) shows more. stdout belongs to the agent.
-fn init_logging() {
-    let level = std::env::var("LINEKEY_LOG")
-        .ok()
-        .and_then(|l| l.parse::<tracing::Level>().ok())
-        .unwrap_or(tracing::Level::WARN);
-    tracing_subscriber::fmt()
-        .with_max_level(level)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .init();
+/// The desktop phone logs to a file (it has no terminal); failing that, to stderr.
+fn start_file_log() -> Option<logging::FileLog> {
+    let started = logging::log_dir()
+        .ok_or_else(|| "no home directory".to_owned())
+        .and_then(|dir| logging::to_file(&dir));
+    match started {
+        Ok(log) => Some(log),
+        Err(e) => {
+            logging::to_stderr();
+            tracing::warn!("cannot write the log file ({e}); logging to stderr");
+            None
+        }
+    }
 }

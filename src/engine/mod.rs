@@ -77,6 +77,7 @@ pub async fn run(
         socket,
         events,
         media,
+        sip_trace: config.log.sip_trace,
     };
     // Inputs produced off the main loop (name lookups) come back through this channel.
     let (deferred_tx, mut deferred) = mpsc::unbounded_channel::<Input>();
@@ -97,6 +98,7 @@ pub async fn run(
         tokio::select! {
             received = driver.socket.recv_from(&mut buf) => match received {
                 Ok((len, source)) => {
+                    driver.trace("received from", source, &buf[..len]);
                     phone.handle(Instant::now(), Input::Datagram { source, data: buf[..len].to_vec() });
                 }
                 // ICMP errors from earlier sends surface here; each names where the datagram went.
@@ -135,20 +137,37 @@ pub async fn run(
     Ok(())
 }
 
+/// The log target of the SIP trace (setting `log.sip_trace`): every datagram in and out.
+pub const SIP_TRACE_TARGET: &str = "linekey::sip_trace";
+
 /// What carries out the phone's outputs.
 struct Driver {
     socket: UdpSocket,
     events: mpsc::UnboundedSender<Event>,
     media: Media,
+    sip_trace: bool,
 }
 
 impl Driver {
+    /// Logs one datagram in full when the SIP trace is on.
+    fn trace(&self, direction: &str, peer: SocketAddr, data: &[u8]) {
+        if self.sip_trace {
+            tracing::info!(
+                target: SIP_TRACE_TARGET,
+                "{direction} {peer} ({} bytes)\n{}",
+                data.len(),
+                String::from_utf8_lossy(data)
+            );
+        }
+    }
+
     /// Carries out everything the phone has to say, including what its answers to media
     /// commands make it say next.
     async fn flush(&mut self, phone: &mut Phone) {
         while let Some(output) = phone.poll_output() {
             match output {
                 Output::Transmit { dest, data } => {
+                    self.trace("sent to", dest, &data);
                     if let Err(e) = self.socket.send_to(&data, dest).await {
                         tracing::warn!("cannot send to {dest}: {e}");
                     }
