@@ -4,8 +4,10 @@ use iced::Theme;
 use iced_test::Simulator;
 
 use super::probe::check_dialplan;
+use super::view::device_error;
 use super::*;
 use crate::i18n::{tr, tr_with};
+use crate::media::device::Direction;
 
 const AGENT_EXAMPLE: &str = include_str!("../../../tests/fixtures/config/agent-example.toml");
 
@@ -16,6 +18,15 @@ fn example() -> Config {
     Config::from_toml(AGENT_EXAMPLE, "agent.toml", &[])
         .unwrap()
         .config
+}
+
+/// What opening a default device says on a machine without a sound card.
+fn no_card(direction: Direction) -> DeviceError {
+    DeviceError::Unavailable {
+        direction,
+        name: "default".into(),
+        reason: "no default device".into(),
+    }
 }
 
 fn saved(outcome: Outcome) -> Config {
@@ -384,12 +395,12 @@ fn test_tone_runs_once_at_a_time_and_reports() {
     assert!(settings.tone.is_some());
     settings.update(SettingsMessage::ToneDone {
         serial: run.serial,
-        result: Err("No audio output device".into()),
+        result: Err(no_card(Direction::Output)),
     });
     assert_eq!(settings.tone, None);
     assert_eq!(
         settings.tone_result,
-        Some((Role::Ringer, Err("No audio output device".into())))
+        Some((Role::Ringer, Err(no_card(Direction::Output))))
     );
     settings.update(SettingsMessage::TestTone(Role::Output));
     let again = settings.tone.clone().unwrap();
@@ -426,9 +437,9 @@ fn devices_and_levels_are_kept_for_the_current_input() {
     assert_eq!(settings.level, None);
     settings.update(SettingsMessage::InputLevel {
         spec: "tone:440".into(),
-        level: Err("cannot open".into()),
+        level: Err(no_card(Direction::Input)),
     });
-    assert_eq!(settings.level, Some(Err("cannot open".into())));
+    assert_eq!(settings.level, Some(Err(no_card(Direction::Input))));
 }
 
 #[test]
@@ -507,24 +518,47 @@ fn dial_plan_files_are_read_and_parsed() {
 #[test]
 fn subscriptions_follow_what_is_shown() {
     let mut settings = Settings::new(&example(), false);
-    assert_eq!(settings.subscription().units(), 0);
+    // Escape, always.
+    assert_eq!(settings.subscription().units(), 1);
     settings.update(SettingsMessage::TabSelected(Tab::Audio));
     // The device list and the microphone meter.
-    assert_eq!(settings.subscription().units(), 2);
+    assert_eq!(settings.subscription().units(), 3);
     settings.update(SettingsMessage::DevicesListed {
         inputs: vec![],
         outputs: vec![],
     });
-    assert_eq!(settings.subscription().units(), 1);
-    settings.update(SettingsMessage::TestTone(Role::Output));
     assert_eq!(settings.subscription().units(), 2);
+    settings.update(SettingsMessage::TestTone(Role::Output));
+    assert_eq!(settings.subscription().units(), 3);
     settings.update(SettingsMessage::TabSelected(Tab::General));
     edit(&mut settings, Field::DialPlanFile, "x.xml");
-    assert_eq!(settings.subscription().units(), 2);
+    assert_eq!(settings.subscription().units(), 3);
     // The first-run form shows no audio tab, so the meter stays off.
     let mut first = Settings::new(&example(), true);
     first.update(SettingsMessage::TabSelected(Tab::Audio));
-    assert_eq!(first.subscription().units(), 0);
+    assert_eq!(first.subscription().units(), 1);
+}
+
+#[test]
+fn escape_cancels() {
+    use iced::keyboard::{key::Named, Event, Key, Location, Modifiers};
+    let press = |key: Key| Event::KeyPressed {
+        key: key.clone(),
+        modified_key: key.clone(),
+        physical_key: iced::keyboard::key::Physical::Unidentified(
+            iced::keyboard::key::NativeCode::Unidentified,
+        ),
+        location: Location::Standard,
+        modifiers: Modifiers::empty(),
+        text: None,
+        repeat: false,
+    };
+    assert!(matches!(
+        key_message(press(Key::Named(Named::Escape))),
+        Some(SettingsMessage::Cancel)
+    ));
+    assert!(key_message(press(Key::Named(Named::Enter))).is_none());
+    assert!(key_message(press(Key::Character("q".into()))).is_none());
 }
 
 #[test]
@@ -648,18 +682,15 @@ fn the_test_tone_reaches_a_wav_output_and_a_tone_input_moves_the_meter() {
     assert_eq!(failed.len(), 1);
     settings.update(failed.into_iter().next().unwrap());
     assert!(
-        matches!(&settings.level, Some(Err(e)) if e.contains("null")),
+        matches!(&settings.level, Some(Err(DeviceError::InvalidSpec { spec, .. })) if spec == "null"),
         "{:?}",
         settings.level
     );
     settings.update(SettingsMessage::TabSelected(Tab::Audio));
-    let error = match &settings.level {
-        Some(Err(error)) => error.clone(),
-        _ => unreachable!(),
-    };
+    let sentence = tr_with("settings-device-invalid", &[("name", "null".into())]);
     assert!(shows(
         &settings,
-        &tr_with("settings-input-failed", &[("error", error.as_str().into())])
+        &tr_with("settings-input-failed", &[("error", sentence.into())])
     ));
 }
 
@@ -684,6 +715,26 @@ fn the_device_list_and_dial_plan_checks_arrive_as_messages() {
         settings.problem(Field::DialPlanFile),
         Some(Problem::Unreadable(_))
     ));
+}
+
+#[test]
+fn device_errors_are_explained_in_the_users_language() {
+    assert_eq!(
+        device_error(&no_card(Direction::Input)),
+        tr("settings-device-none")
+    );
+    let missing = DeviceError::Unavailable {
+        direction: Direction::Output,
+        name: "USB Headset".into(),
+        reason: "not found".into(),
+    };
+    assert!(device_error(&missing).contains("USB Headset"));
+    let file = DeviceError::WavWrite {
+        path: "/x/y.wav".into(),
+        reason: "No such file or directory".into(),
+    };
+    assert!(device_error(&file).contains("/x/y.wav"));
+    assert!(device_error(&file).contains("No such file or directory"));
 }
 
 #[test]
@@ -718,6 +769,19 @@ fn screenshots() {
     edit(&mut refused, Field::RtpLast, "20998");
     refused.update(SettingsMessage::Save);
     pages.push(("settings-refused".into(), refused));
+    // What a machine without a sound card shows.
+    let mut silent = Settings::new(&config, false);
+    silent.update(SettingsMessage::TabSelected(Tab::Audio));
+    silent.update(SettingsMessage::InputLevel {
+        spec: "default".into(),
+        level: Err(no_card(Direction::Input)),
+    });
+    silent.update(SettingsMessage::TestTone(Role::Ringer));
+    silent.update(SettingsMessage::ToneDone {
+        serial: 1,
+        result: Err(no_card(Direction::Output)),
+    });
+    pages.push(("settings-audio-unavailable".into(), silent));
     pages.push(("first-run".into(), Settings::new(&Config::default(), true)));
 
     let keep = std::env::var_os("LINEKEY_SCREENSHOTS");
