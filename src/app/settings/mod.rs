@@ -5,6 +5,11 @@
 //! the reason a value is refused is shown under it in the user's language; Save is refused
 //! while any field is. `update` is pure; the sound card probes and the dial plan check run as
 //! subscriptions (see `probe`), and only while the dialog is shown.
+//!
+//! A window shows it by keeping a [`Settings`], mapping [`Settings::view`] and
+//! [`Settings::subscription`] into its own messages while it is open, and passing each
+//! [`SettingsMessage`] to [`Settings::update`]: [`Outcome::Save`] carries the configuration to
+//! write and apply, and both it and [`Outcome::Cancel`] close the dialog.
 
 mod fields;
 mod probe;
@@ -288,7 +293,7 @@ impl Settings {
                 };
                 self.save_pressed = true;
                 // Take the user to a refused field if none is in view.
-                if !self.checked.problems.keys().any(|f| self.shows(f.tab())) {
+                if !self.checked.problems.keys().any(|f| self.in_view(*f)) {
                     self.more = true;
                     self.tab = first.tab();
                 }
@@ -330,6 +335,15 @@ impl Settings {
     /// Whether `tab` is what the user sees now.
     fn shows(&self, tab: Tab) -> bool {
         self.tab == tab && (!self.first_run || self.more)
+    }
+
+    /// Whether `field` is on the page the user sees now.
+    fn in_view(&self, field: Field) -> bool {
+        if self.first_run && !self.more {
+            Field::FIRST_RUN.contains(&field)
+        } else {
+            self.tab == field.tab()
+        }
     }
 
     /// The device spec a test tone for `role` plays on.

@@ -302,6 +302,13 @@ fn untouched_problems_wait_for_save_which_jumps_to_them() {
     assert_eq!(settings.problem(Field::Domain), Some(&Problem::Required));
     assert_eq!(settings.tab, Tab::Account);
 
+    // The first-run form shows the account's required fields itself.
+    let mut settings = Settings::new(&Config::default(), true);
+    settings.update(SettingsMessage::Save);
+    assert!(!settings.more);
+    assert_eq!(settings.problem(Field::User), Some(&Problem::Required));
+    assert!(shows(&settings, &Problem::Required.text()));
+
     // On the first-run form, a refused field elsewhere opens the full dialog at its tab.
     let mut config = example();
     config.proxy.primary = Some("bad proxy".into());
@@ -783,6 +790,10 @@ fn screenshots() {
     });
     pages.push(("settings-audio-unavailable".into(), silent));
     pages.push(("first-run".into(), Settings::new(&Config::default(), true)));
+    let mut first_refused = Settings::new(&Config::default(), true);
+    edit(&mut first_refused, Field::DisplayName, "Alice Smith");
+    first_refused.update(SettingsMessage::Save);
+    pages.push(("first-run-refused".into(), first_refused));
 
     let keep = std::env::var_os("LINEKEY_SCREENSHOTS");
     for (name, settings) in &pages {

@@ -141,7 +141,7 @@ fn save_button(s: &Settings) -> Element<'_, M> {
     } else {
         "settings-save"
     };
-    button(text(tr(label)).size(BODY))
+    button(text(tr(label)).size(BODY).wrapping(text::Wrapping::None))
         .padding([8, 18])
         .style(style::primary)
         .on_press(M::Save)
@@ -154,7 +154,7 @@ fn cancel_button(s: &Settings) -> Element<'_, M> {
     } else {
         "settings-cancel"
     };
-    button(text(tr(label)).size(BODY))
+    button(text(tr(label)).size(BODY).wrapping(text::Wrapping::None))
         .padding([8, 18])
         .style(style::secondary)
         .on_press(M::Cancel)
