@@ -403,7 +403,7 @@ impl Config {
         Ok(Loaded { config, warnings })
     }
 
-    /// Checks values that TOML types alone cannot (user and domain present, bind is ip:port, rtp range ordered and even-sized, lines 1..=1000, T1 > 0, invite_attempts 1..=20, known codecs, proxies are host[:port]).
+    /// Checks values that TOML types alone cannot (user and domain present, bind is ip:port, rtp range ordered and even-sized, lines 1..=1000, T1 > 0, invite_attempts 1..=20, known codecs, proxies are host[:port], a language linekey speaks).
     pub fn validate(&self, origin: &str) -> Result<(), ConfigError> {
         let bad = |key: &str, problem: String| ConfigError::Key {
             origin: origin.to_owned(),

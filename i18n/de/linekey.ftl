@@ -160,3 +160,7 @@ settings-error-sip-address = Geben Sie eine SIP-Adresse ein, etwa sip:carol@exam
 settings-error-no-codec = Schalten Sie mindestens einen Codec ein.
 settings-error-dialplan = Dieser Wählplan ist nicht verwendbar: Zeile { $line }: { $reason }
 settings-error-unreadable = Diese Datei kann nicht gelesen werden: { $reason }
+settings-device-none = Es wurde keine Soundkarte gefunden. Schließen Sie ein Headset oder Lautsprecher an, oder prüfen Sie, ob ein anderes Programm die Soundkarte belegt.
+settings-device-unavailable = „{ $name }“ antwortet nicht. Prüfen Sie, ob es angeschlossen ist und nicht von einem anderen Programm verwendet wird, oder wählen Sie ein anderes Gerät.
+settings-device-invalid = „{ $name }“ ist hier kein verwendbares Gerät. Wählen Sie ein anderes.
+settings-device-file = Die Datei { $path } ist nicht verwendbar: { $reason }

@@ -161,3 +161,7 @@ settings-error-sip-address = Enter a SIP address, like sip:carol@example.com.
 settings-error-no-codec = Turn on at least one codec.
 settings-error-dialplan = This dial plan cannot be used: line { $line }: { $reason }
 settings-error-unreadable = This file cannot be read: { $reason }
+settings-device-none = No sound card was found. Connect a headset or speakers, or check that no other program holds the sound card.
+settings-device-unavailable = “{ $name }” does not answer. Check that it is connected and not in use by another program, or choose another device.
+settings-device-invalid = “{ $name }” is not a device linekey can use here. Choose another one.
+settings-device-file = The file { $path } cannot be used: { $reason }

@@ -160,3 +160,7 @@ settings-error-sip-address = Introduzca una dirección SIP, como sip:carol@examp
 settings-error-no-codec = Active al menos un códec.
 settings-error-dialplan = Este plan de marcación no se puede usar: línea { $line }: { $reason }
 settings-error-unreadable = Este archivo no se puede leer: { $reason }
+settings-device-none = No se encontró ninguna tarjeta de sonido. Conecte unos auriculares o altavoces, o compruebe que ningún otro programa esté usando la tarjeta de sonido.
+settings-device-unavailable = «{ $name }» no responde. Compruebe que está conectado y que ningún otro programa lo usa, o elija otro dispositivo.
+settings-device-invalid = «{ $name }» no es un dispositivo que se pueda usar aquí. Elija otro.
+settings-device-file = El archivo { $path } no se puede usar: { $reason }

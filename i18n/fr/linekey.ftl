@@ -160,3 +160,7 @@ settings-error-sip-address = Saisissez une adresse SIP, comme sip:carol@example.
 settings-error-no-codec = Activez au moins un codec.
 settings-error-dialplan = Ce plan de numérotation est inutilisable : ligne { $line } : { $reason }
 settings-error-unreadable = Ce fichier ne peut pas être lu : { $reason }
+settings-device-none = Aucune carte son n’a été trouvée. Branchez un casque ou des haut-parleurs, ou vérifiez qu’aucun autre programme n’occupe la carte son.
+settings-device-unavailable = « { $name } » ne répond pas. Vérifiez qu’il est branché et qu’aucun autre programme ne l’utilise, ou choisissez un autre périphérique.
+settings-device-invalid = « { $name } » n’est pas un périphérique utilisable ici. Choisissez-en un autre.
+settings-device-file = Le fichier { $path } est inutilisable : { $reason }

@@ -5,6 +5,11 @@
 //! the reason a value is refused is shown under it in the user's language; Save is refused
 //! while any field is. `update` is pure; the sound card probes and the dial plan check run as
 //! subscriptions (see `probe`), and only while the dialog is shown.
+//!
+//! A window shows it by keeping a [`Settings`], mapping [`Settings::view`] and
+//! [`Settings::subscription`] into its own messages while it is open, and passing each
+//! [`SettingsMessage`] to [`Settings::update`]: [`Outcome::Save`] carries the configuration to
+//! write and apply, and both it and [`Outcome::Cancel`] close the dialog.
 
 mod fields;
 mod probe;
@@ -16,13 +21,26 @@ mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use iced::{Element, Subscription};
+use iced::{keyboard, Element, Subscription};
 
 use crate::config::{Config, HoldStyle};
+use crate::media::device::DeviceError;
 
 pub use fields::{Field, Problem, Tab};
 pub use probe::Role;
 use probe::ToneRun;
+
+/// What a key nobody else took does in the dialog: Escape closes it, as dialogs do. (A
+/// focused field or an open list takes its keys first.)
+fn key_message(event: keyboard::Event) -> Option<SettingsMessage> {
+    match event {
+        keyboard::Event::KeyPressed {
+            key: keyboard::Key::Named(keyboard::key::Named::Escape),
+            ..
+        } => Some(SettingsMessage::Cancel),
+        _ => None,
+    }
+}
 
 /// Codec names in the order the dialog lists the ones a configuration leaves out.
 const CODECS: [&str; 3] = ["opus", "PCMU", "PCMA"];
@@ -52,10 +70,10 @@ pub struct Settings {
     devices: Option<Devices>,
     tone: Option<ToneRun>,
     /// How the last test tone went: the role, and its notice or error.
-    tone_result: Option<(Role, Result<Option<String>, String>)>,
+    tone_result: Option<(Role, Result<Option<String>, DeviceError>)>,
     tone_serial: u64,
     /// The input's latest level (0–1), or why it cannot be measured.
-    level: Option<Result<f32, String>>,
+    level: Option<Result<f32, DeviceError>>,
     /// The dial plan path being read; `None` when none is pending.
     dialplan_pending: Option<String>,
     /// Why the dial plan file was refused, when it was.
@@ -109,7 +127,7 @@ pub enum SettingsMessage {
         /// Which press of the button.
         serial: u64,
         /// The device's notice, or the error.
-        result: Result<Option<String>, String>,
+        result: Result<Option<String>, DeviceError>,
     },
     /// The sound cards were listed.
     DevicesListed {
@@ -123,7 +141,7 @@ pub enum SettingsMessage {
         /// The input measured.
         spec: String,
         /// 0 (silence) to 1 (full scale), or the error.
-        level: Result<f32, String>,
+        level: Result<f32, DeviceError>,
     },
     /// The dial plan file at `path` was read.
     DialPlanChecked {
@@ -275,7 +293,7 @@ impl Settings {
                 };
                 self.save_pressed = true;
                 // Take the user to a refused field if none is in view.
-                if !self.checked.problems.keys().any(|f| self.shows(f.tab())) {
+                if !self.checked.problems.keys().any(|f| self.in_view(*f)) {
                     self.more = true;
                     self.tab = first.tab();
                 }
@@ -286,10 +304,11 @@ impl Settings {
         Outcome::Continue
     }
 
-    /// The dialog's background work: the sound card list and the microphone meter while the
-    /// audio tab is in view, a test tone while it plays, and a dial plan check while pending.
+    /// The dialog's background work: Escape to cancel, the sound card list and the
+    /// microphone meter while the audio tab is in view, a test tone while it plays, and a dial
+    /// plan check while pending.
     pub fn subscription(&self) -> Subscription<SettingsMessage> {
-        let mut subscriptions = Vec::new();
+        let mut subscriptions = vec![keyboard::listen().filter_map(key_message)];
         if self.shows(Tab::Audio) {
             if self.devices.is_none() {
                 subscriptions.push(Subscription::run_with((), probe::devices));
@@ -316,6 +335,15 @@ impl Settings {
     /// Whether `tab` is what the user sees now.
     fn shows(&self, tab: Tab) -> bool {
         self.tab == tab && (!self.first_run || self.more)
+    }
+
+    /// Whether `field` is on the page the user sees now.
+    fn in_view(&self, field: Field) -> bool {
+        if self.first_run && !self.more {
+            Field::FIRST_RUN.contains(&field)
+        } else {
+            self.tab == field.tab()
+        }
     }
 
     /// The device spec a test tone for `role` plays on.

@@ -15,6 +15,7 @@ use super::style;
 use super::{Role, Settings, SettingsMessage as M};
 use crate::config::HoldStyle;
 use crate::i18n::{self, tr, tr_with};
+use crate::media::device::DeviceError;
 
 /// Width of the label column, wide enough for the longest label in every language.
 const LABEL_WIDTH: f32 = 170.0;
@@ -140,7 +141,7 @@ fn save_button(s: &Settings) -> Element<'_, M> {
     } else {
         "settings-save"
     };
-    button(text(tr(label)).size(BODY))
+    button(text(tr(label)).size(BODY).wrapping(text::Wrapping::None))
         .padding([8, 18])
         .style(style::primary)
         .on_press(M::Save)
@@ -153,7 +154,7 @@ fn cancel_button(s: &Settings) -> Element<'_, M> {
     } else {
         "settings-cancel"
     };
-    button(text(tr(label)).size(BODY))
+    button(text(tr(label)).size(BODY).wrapping(text::Wrapping::None))
         .padding([8, 18])
         .style(style::secondary)
         .on_press(M::Cancel)
@@ -504,7 +505,7 @@ fn meter(s: &Settings) -> Element<'_, M> {
     match &s.level {
         Some(Err(error)) => text(tr_with(
             "settings-input-failed",
-            &[("error", error.as_str().into())],
+            &[("error", device_error(error).into())],
         ))
         .size(SMALL)
         .style(style::error)
@@ -527,7 +528,7 @@ fn tone_note<'a>(s: &'a Settings, role: Role, key: &str) -> Element<'a, M> {
     match &s.tone_result {
         Some((r, Err(error))) if *r == role => text(tr_with(
             "settings-test-tone-failed",
-            &[("error", error.as_str().into())],
+            &[("error", device_error(error).into())],
         ))
         .size(SMALL)
         .style(style::error)
@@ -539,6 +540,27 @@ fn tone_note<'a>(s: &'a Settings, role: Role, key: &str) -> Element<'a, M> {
             .size(SMALL)
             .style(style::muted)
             .into(),
+    }
+}
+
+/// What went wrong with a device, in the user's language and saying what to do.
+pub(super) fn device_error(error: &DeviceError) -> String {
+    match error {
+        DeviceError::Unavailable { name, .. } if name == "default" => tr("settings-device-none"),
+        DeviceError::Unavailable { name, .. } => tr_with(
+            "settings-device-unavailable",
+            &[("name", name.as_str().into())],
+        ),
+        DeviceError::InvalidSpec { spec, .. } => {
+            tr_with("settings-device-invalid", &[("name", spec.as_str().into())])
+        }
+        DeviceError::WavRead { path, reason } | DeviceError::WavWrite { path, reason } => tr_with(
+            "settings-device-file",
+            &[
+                ("path", path.as_str().into()),
+                ("reason", reason.as_str().into()),
+            ],
+        ),
     }
 }
 
