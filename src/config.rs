@@ -5,6 +5,10 @@
 //! settings file written by a newer linekey still loads) and strict about values (every error
 //! names the file, the key and the problem on one line, because that line is all a script or a
 //! user sees when the agent refuses to start).
+//!
+//! The desktop phone loads the same file tolerantly instead (`tolerant`: it always starts, and
+//! says what it overlooked), saves it without ever losing what was there (`store`), and keeps
+//! the password in the system keyring when there is one (`secret`).
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -630,7 +634,8 @@ fn check_host_port(value: &str) -> Result<(), String> {
 /// Every key the settings file may hold: the default `Config` serialized, with optional keys filled in.
 fn schema() -> toml::Table {
     let mut config = Config::default();
-    // Options serialize to nothing when None; give them a value so their keys are known too.
+    // Options (and flags, when false) serialize to nothing; give them a value so their keys
+    // are known too.
     config.account.auth_user = Some(String::new());
     config.account.password_in_keyring = true;
     config.account.registrar = Some(String::new());

@@ -4,8 +4,9 @@
 
 use std::process::ExitCode;
 
-use linekey::ipc::{self, Claim};
+use linekey::ipc::{self, Claim, IpcError, Request};
 use linekey::{link, logging};
+use tokio::sync::mpsc::UnboundedReceiver;
 
 const USAGE: &str = "usage: linekey                 start the phone (or show the running one)
        linekey LINK            call a sip:, sips:, tel: or callto: link
@@ -42,24 +43,39 @@ fn main() -> ExitCode {
 /// The desktop phone: refuses a bad link, hands the request to a running linekey, or becomes
 /// the running one.
 fn desktop(link: Option<&str>) -> i32 {
-    if let Some(Err(e)) = link.map(link::dial_target) {
-        eprintln!("linekey: {e}");
-        return 2;
-    }
-    match ipc::claim(link) {
-        Ok(Claim::Forwarded) => 0,
-        Ok(Claim::Primary(_primary)) => {
-            let _log = start_file_log();
-            // TODO(issue 7): start the desktop window here, linekey::app::run(app::Launch
-            // { dial, requests: _primary.requests, .. }), once the GUI is merged.
-            eprintln!("linekey: the desktop window is not part of this build yet\n{USAGE}");
-            2
-        }
+    let dial = match link.map(link::dial_target).transpose() {
+        Ok(dial) => dial,
         Err(e) => {
             eprintln!("linekey: {e}");
-            1
+            return 2;
         }
-    }
+    };
+    let requests = match ipc::claim(link) {
+        Ok(Claim::Forwarded) => return 0,
+        Ok(Claim::Primary(primary)) => Some(primary.requests),
+        // A linekey is running but did not take the request: a second window would fight it
+        // for the SIP port.
+        Err(e @ (IpcError::NoAnswer(_) | IpcError::Refused(_) | IpcError::Link(_))) => {
+            eprintln!("linekey: {e}");
+            return 1;
+        }
+        // No usable runtime directory: no single instance, but still a phone.
+        Err(e) => {
+            eprintln!("linekey: {e}; later links will open another window");
+            None
+        }
+    };
+    let _log = start_file_log();
+    window(dial, requests)
+}
+
+/// The desktop window, dialling `dial` once the phone is ready and acting on `requests` from
+/// later `linekey` processes.
+// TODO(issue 7): linekey::app::run(app::Launch { dial, requests, .. }) once the GUI is merged.
+fn window(dial: Option<String>, requests: Option<UnboundedReceiver<Request>>) -> i32 {
+    drop((dial, requests));
+    eprintln!("linekey: the desktop window is not part of this build yet\n{USAGE}");
+    2
 }
 
 /// The desktop phone logs to a file (it has no terminal); failing that, to stderr.

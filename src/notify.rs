@@ -160,9 +160,7 @@ mod backend {
         close: oneshot::Receiver<()>,
     ) -> Result<(), String> {
         let mut n = base(summary, body, "call.incoming");
-        n.urgency(Urgency::Critical)
-            .timeout(Timeout::Never)
-            .hint(Hint::Resident(true));
+        n.urgency(Urgency::Critical).timeout(Timeout::Never);
         // Buttons only where the server draws them; elsewhere the window has its own.
         let capabilities = notify_rust::get_capabilities().map_err(|e| e.to_string())?;
         if capabilities.iter().any(|c| c == "actions") {
@@ -187,9 +185,11 @@ mod backend {
             async {
                 // Sent or dropped alike: the call no longer rings here.
                 let _ = close.await;
-                handle.close_async().await;
             },
         ));
+        // A choice was made or the call stopped ringing: either way the notification goes, on
+        // servers that keep it after an action too.
+        handle.close();
         Ok(())
     }
 
