@@ -193,6 +193,23 @@ fn register_switched_off_unregisters_and_on_registers_again() {
 }
 
 #[test]
+fn new_codecs_are_offered_in_the_next_call() {
+    let mut sim = pair(&[], &["calls.auto_answer=true"]);
+    sim.intent(
+        "A",
+        configure("alice", A_ADDR, &["calls.codecs=[\"PCMA\"]"]),
+    );
+    sim.intent("A", dial("sip:bob@10.0.0.2"));
+    sim.run_until(|s| s.line("A", 1).0 == Connected, secs(2));
+    let offer = body(&sim.find("A", "B", "INVITE"));
+    let media = offer.lines().find(|l| l.starts_with("m=audio")).unwrap();
+    assert!(
+        media.ends_with(" 8 101"),
+        "PCMA and telephone-event only: {media}"
+    );
+}
+
+#[test]
 fn new_timers_apply_to_the_next_request() {
     let mut sim = Sim::new();
     sim.add_peer("P", P_ADDR, peer::silent());
