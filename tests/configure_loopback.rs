@@ -40,6 +40,7 @@ fn reload_switches_do_not_disturb_on_and_keeps_the_call() {
     });
     bob.send(json!({"cmd": "reload"}));
     let status = bob.expect_event("status", STEP);
+    bob.expect_event("configured", STEP);
     assert!(
         status["text"].as_str().unwrap().contains("Restart"),
         "{status}"
@@ -156,6 +157,7 @@ fn reload_with_a_broken_dial_plan_keeps_the_last_good_plan() {
         r#"<DIALTEMPLATE><TEMPLATE MATCH="1..." Timeout="0"/></DIALTEMPLATE>"#,
     );
     alice.send(json!({"cmd": "reload"}));
+    alice.expect_event("configured", STEP);
     alice.dial("bob");
     let error = alice.expect_event("error", STEP);
     assert!(
@@ -235,6 +237,7 @@ fn a_new_input_device_takes_over_the_live_call() {
         text.replace(&format!("tone:{ALICE_HZ}"), &format!("tone:{NEW_HZ}"))
     });
     alice.send(json!({"cmd": "reload"}));
+    alice.expect_event("configured", STEP);
     sleep(Duration::from_millis(1500));
     alice.send(json!({"cmd": "hangup", "line": 1}));
     alice.expect_idle(1, "local_hangup");

@@ -178,3 +178,12 @@ fn accepting_transfers_like_an_unasked_refer() {
     let last = sim.find_all("A", "B", "NOTIFY").pop().expect("NOTIFY");
     assert_eq!(body(&last), "SIP/2.0 200 OK\r\n");
 }
+
+#[test]
+fn quitting_declines_an_open_request() {
+    let mut sim = referred_by_gateway();
+    sim.intent("B", Intent::Quit);
+    sim.run_for(secs(2));
+    assert_eq!(notifies(&sim).pop().unwrap().1, "SIP/2.0 603 Declined\r\n");
+    assert!(sim.find_all("B", "C", "INVITE").is_empty());
+}

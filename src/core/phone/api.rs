@@ -206,6 +206,9 @@ pub enum Event {
         /// How it ended.
         reason: String,
     },
+    /// New settings are in effect (answer to `Intent::Configure`, and so to the agent's
+    /// `reload`); what could not be applied was reported before it.
+    Configured,
     /// The microphone was muted or unmuted (answer to `Intent::Mute`).
     Mute {
         /// Whether calls now send silence.
