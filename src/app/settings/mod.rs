@@ -362,11 +362,17 @@ impl Settings {
     }
 
     /// A new dial plan path is checked when typed; the file the dialog opened with was
-    /// accepted when the phone started, so it is not read again.
+    /// accepted when the phone started, so it is not read again. A relative path is refused:
+    /// the phone reads it from wherever it was started, which the user cannot see.
     fn dialplan_edited(&mut self, text: &str) {
         let path = text.trim();
+        self.dialplan_pending = None;
         self.dialplan_problem = None;
-        self.dialplan_pending = (!path.is_empty()).then(|| path.to_owned());
+        if std::path::Path::new(path).is_absolute() {
+            self.dialplan_pending = Some(path.to_owned());
+        } else if !path.is_empty() {
+            self.dialplan_problem = Some(Problem::FullPath);
+        }
     }
 
     /// Reads every field over the draft and checks the result.

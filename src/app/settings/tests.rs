@@ -452,8 +452,8 @@ fn devices_and_levels_are_kept_for_the_current_input() {
 #[test]
 fn a_new_dial_plan_is_checked_before_it_can_be_saved() {
     let mut settings = Settings::new(&example(), false);
-    edit(&mut settings, Field::DialPlanFile, "plans/new.xml");
-    assert_eq!(settings.dialplan_pending.as_deref(), Some("plans/new.xml"));
+    edit(&mut settings, Field::DialPlanFile, "/plans/new.xml");
+    assert_eq!(settings.dialplan_pending.as_deref(), Some("/plans/new.xml"));
     assert_eq!(
         refused(&mut settings, Field::DialPlanFile),
         Problem::Checking
@@ -465,25 +465,32 @@ fn a_new_dial_plan_is_checked_before_it_can_be_saved() {
     };
     // A result for a path typed before is dropped.
     settings.update(SettingsMessage::DialPlanChecked {
-        path: "plans/new".into(),
+        path: "/plans/new".into(),
         result: Err(broken.clone()),
     });
-    assert_eq!(settings.dialplan_pending.as_deref(), Some("plans/new.xml"));
+    assert_eq!(settings.dialplan_pending.as_deref(), Some("/plans/new.xml"));
     settings.update(SettingsMessage::DialPlanChecked {
-        path: "plans/new.xml".into(),
+        path: "/plans/new.xml".into(),
         result: Err(broken.clone()),
     });
     assert_eq!(settings.dialplan_pending, None);
     assert_eq!(refused(&mut settings, Field::DialPlanFile), broken);
     assert!(broken.text().contains('3') && broken.text().contains("unclosed tag <TEMPLATE>"));
 
-    edit(&mut settings, Field::DialPlanFile, "plans/good.xml");
+    edit(&mut settings, Field::DialPlanFile, "/plans/good.xml");
     settings.update(SettingsMessage::DialPlanChecked {
-        path: "plans/good.xml".into(),
+        path: "/plans/good.xml".into(),
         result: Ok(()),
     });
     let c = saved(settings.update(SettingsMessage::Save));
-    assert_eq!(c.dialplan.file.as_deref(), Some("plans/good.xml"));
+    assert_eq!(c.dialplan.file.as_deref(), Some("/plans/good.xml"));
+    // A relative path is refused without reading anything.
+    edit(&mut settings, Field::DialPlanFile, "plans/good.xml");
+    assert_eq!(settings.dialplan_pending, None);
+    assert_eq!(
+        refused(&mut settings, Field::DialPlanFile),
+        Problem::FullPath
+    );
     // Emptying the field needs no check.
     edit(&mut settings, Field::DialPlanFile, " ");
     assert_eq!(
@@ -538,7 +545,7 @@ fn subscriptions_follow_what_is_shown() {
     settings.update(SettingsMessage::TestTone(Role::Output));
     assert_eq!(settings.subscription().units(), 3);
     settings.update(SettingsMessage::TabSelected(Tab::General));
-    edit(&mut settings, Field::DialPlanFile, "x.xml");
+    edit(&mut settings, Field::DialPlanFile, "/x.xml");
     assert_eq!(settings.subscription().units(), 3);
     // The first-run form shows no audio tab, so the meter stays off.
     let mut first = Settings::new(&example(), true);
