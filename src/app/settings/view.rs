@@ -341,7 +341,8 @@ fn password_shown(s: &Settings) -> Element<'_, M> {
 fn switch<'a>(key: &str, on: bool, message: fn(bool) -> M) -> Element<'a, M> {
     labeled(
         tr(key),
-        toggler(on).on_toggle(message).size(20),
+        // Padded to sit on the label's line, like the text of a field.
+        container(toggler(on).on_toggle(message).size(20)).padding(iced::Padding::ZERO.top(6)),
         text(tr(&format!("{key}-help")))
             .size(SMALL)
             .style(style::muted)
