@@ -165,3 +165,4 @@ settings-device-unavailable = „{ $name }“ antwortet nicht. Prüfen Sie, ob e
 settings-device-invalid = „{ $name }“ ist hier kein verwendbares Gerät. Wählen Sie ein anderes.
 settings-device-file = Die Datei { $path } ist nicht verwendbar: { $reason }
 settings-error-full-path = Geben Sie den vollständigen Pfad der Datei ein, beginnend mit /, etwa /home/erika/dialplan.xml.
+settings-your-address = Ihre SIP-Adresse: { $address }

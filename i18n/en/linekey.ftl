@@ -166,3 +166,4 @@ settings-device-unavailable = “{ $name }” does not answer. Check that it is 
 settings-device-invalid = “{ $name }” is not a device linekey can use here. Choose another one.
 settings-device-file = The file { $path } cannot be used: { $reason }
 settings-error-full-path = Enter the full path of the file, starting with /, like /home/alice/dialplan.xml.
+settings-your-address = Your SIP address: { $address }

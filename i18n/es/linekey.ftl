@@ -165,3 +165,4 @@ settings-device-unavailable = «{ $name }» no responde. Compruebe que está con
 settings-device-invalid = «{ $name }» no es un dispositivo que se pueda usar aquí. Elija otro.
 settings-device-file = El archivo { $path } no se puede usar: { $reason }
 settings-error-full-path = Introduzca la ruta completa del archivo, empezando por /, como /home/ana/dialplan.xml.
+settings-your-address = Su dirección SIP: { $address }

@@ -165,3 +165,4 @@ settings-device-unavailable = « { $name } » ne répond pas. Vérifiez qu’il 
 settings-device-invalid = « { $name } » n’est pas un périphérique utilisable ici. Choisissez-en un autre.
 settings-device-file = Le fichier { $path } est inutilisable : { $reason }
 settings-error-full-path = Saisissez le chemin complet du fichier, commençant par /, comme /home/marie/dialplan.xml.
+settings-your-address = Votre adresse SIP : { $address }

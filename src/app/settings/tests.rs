@@ -632,6 +632,14 @@ fn simulated_first_run_fills_the_account_and_connects() {
             ui.typewrite(text);
         }
     });
+    // The address the fields make is shown for the user to check.
+    assert!(shows(
+        &settings,
+        &tr_with(
+            "settings-your-address",
+            &[("address", "alice@sip.example.com".into())]
+        )
+    ));
     let outcomes = interact(&mut settings, |ui| {
         ui.click(tr("settings-save-first-run").as_str()).unwrap();
     });
@@ -706,6 +714,28 @@ fn the_test_tone_reaches_a_wav_output_and_a_tone_input_moves_the_meter() {
         &settings,
         &tr_with("settings-input-failed", &[("error", sentence.into())])
     ));
+}
+
+#[test]
+fn simulated_user_tests_the_speaker() {
+    let mut settings = Settings::new(&example(), false);
+    settings.update(SettingsMessage::TabSelected(Tab::Audio));
+    // The speaker's button comes first.
+    interact(&mut settings, |ui| {
+        ui.click(tr("settings-test-tone").as_str()).unwrap();
+    });
+    let run = settings.tone.clone().unwrap();
+    assert_eq!((run.role, run.spec.as_str()), (Role::Output, "default"));
+    assert!(shows(&settings, &tr("settings-test-tone-playing")));
+    settings.update(SettingsMessage::ToneDone {
+        serial: run.serial,
+        result: Err(no_card(Direction::Output)),
+    });
+    let failed = tr_with(
+        "settings-test-tone-failed",
+        &[("error", tr("settings-device-none").into())],
+    );
+    assert!(shows(&settings, &failed));
 }
 
 #[test]
@@ -801,6 +831,11 @@ fn screenshots() {
     edit(&mut first_refused, Field::DisplayName, "Alice Smith");
     first_refused.update(SettingsMessage::Save);
     pages.push(("first-run-refused".into(), first_refused));
+    let mut first_filled = Settings::new(&Config::default(), true);
+    edit(&mut first_filled, Field::User, "alice");
+    edit(&mut first_filled, Field::Domain, "sip.example.com");
+    edit(&mut first_filled, Field::Password, "secret");
+    pages.push(("first-run-filled".into(), first_filled));
 
     let keep = std::env::var_os("LINEKEY_SCREENSHOTS");
     for (name, settings) in &pages {

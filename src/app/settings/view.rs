@@ -45,6 +45,22 @@ fn first_run(s: &Settings) -> Element<'_, M> {
     for field in Field::FIRST_RUN {
         form = form.push(stacked(s, field));
     }
+    // The address the two fields make, so the user can compare it with what the provider sent.
+    let account = &s.checked.config.account;
+    if !account.user.is_empty() && !account.domain.is_empty() {
+        let address = format!("{}@{}", account.user, account.domain);
+        let note = text(tr_with(
+            "settings-your-address",
+            &[("address", address.into())],
+        ))
+        .size(BODY);
+        form = form.push(
+            container(note)
+                .padding([8, 12])
+                .width(Length::Fill)
+                .style(style::note),
+        );
+    }
     let actions = row![
         button(text(tr("settings-more")).size(BODY))
             .style(style::link)
