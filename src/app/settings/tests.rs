@@ -37,7 +37,7 @@ fn saved(outcome: Outcome) -> Config {
 }
 
 fn edit(settings: &mut Settings, field: Field, text: &str) -> Outcome {
-    settings.update(SettingsMessage::Edited(field, text.to_owned()))
+    settings.update(SettingsMessage::Edited(field, Typed(text.to_owned())))
 }
 
 /// Saving refuses and names `field`'s problem.
@@ -779,6 +779,20 @@ fn device_errors_are_explained_in_the_users_language() {
     };
     assert!(device_error(&file).contains("/x/y.wav"));
     assert!(device_error(&file).contains("No such file or directory"));
+}
+
+#[test]
+fn the_password_stays_out_of_debug_output() {
+    let mut settings = Settings::new(&example(), false);
+    let message = SettingsMessage::Edited(Field::Password, Typed("hunter2".into()));
+    assert_eq!(format!("{message:?}"), "Edited(Password, <7 characters>)");
+    settings.update(message);
+    let shown = format!("{settings:?}");
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("secret"),
+        "{shown}"
+    );
+    assert!(shown.contains("alice"), "{shown}");
 }
 
 #[test]

@@ -12,7 +12,7 @@ use iced::{Alignment, Element, Length};
 
 use super::fields::{Field, Problem, Tab};
 use super::style;
-use super::{Role, Settings, SettingsMessage as M};
+use super::{Role, Settings, SettingsMessage as M, Typed};
 use crate::config::HoldStyle;
 use crate::i18n::{self, tr, tr_with};
 use crate::media::device::DeviceError;
@@ -319,7 +319,7 @@ fn input(s: &Settings, field: Field) -> Element<'_, M> {
     text_input(&tr(&format!("{}-placeholder", field.id())), value)
         .id(field.id())
         .secure(field == Field::Password && !s.password_shown)
-        .on_input(move |text| M::Edited(field, text))
+        .on_input(move |text| M::Edited(field, Typed(text)))
         .on_submit(M::Save)
         .padding([7, 10])
         .size(BODY)
