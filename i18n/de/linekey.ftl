@@ -164,3 +164,5 @@ settings-device-none = Es wurde keine Soundkarte gefunden. Schließen Sie ein He
 settings-device-unavailable = „{ $name }“ antwortet nicht. Prüfen Sie, ob es angeschlossen ist und nicht von einem anderen Programm verwendet wird, oder wählen Sie ein anderes Gerät.
 settings-device-invalid = „{ $name }“ ist hier kein verwendbares Gerät. Wählen Sie ein anderes.
 settings-device-file = Die Datei { $path } ist nicht verwendbar: { $reason }
+settings-error-full-path = Geben Sie den vollständigen Pfad der Datei ein, beginnend mit /, etwa /home/erika/dialplan.xml.
+settings-your-address = Ihre SIP-Adresse: { $address }

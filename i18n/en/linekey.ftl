@@ -165,3 +165,5 @@ settings-device-none = No sound card was found. Connect a headset or speakers, o
 settings-device-unavailable = “{ $name }” does not answer. Check that it is connected and not in use by another program, or choose another device.
 settings-device-invalid = “{ $name }” is not a device linekey can use here. Choose another one.
 settings-device-file = The file { $path } cannot be used: { $reason }
+settings-error-full-path = Enter the full path of the file, starting with /, like /home/alice/dialplan.xml.
+settings-your-address = Your SIP address: { $address }

@@ -164,3 +164,5 @@ settings-device-none = No se encontró ninguna tarjeta de sonido. Conecte unos a
 settings-device-unavailable = «{ $name }» no responde. Compruebe que está conectado y que ningún otro programa lo usa, o elija otro dispositivo.
 settings-device-invalid = «{ $name }» no es un dispositivo que se pueda usar aquí. Elija otro.
 settings-device-file = El archivo { $path } no se puede usar: { $reason }
+settings-error-full-path = Introduzca la ruta completa del archivo, empezando por /, como /home/ana/dialplan.xml.
+settings-your-address = Su dirección SIP: { $address }

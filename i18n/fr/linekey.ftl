@@ -164,3 +164,5 @@ settings-device-none = Aucune carte son n’a été trouvée. Branchez un casque
 settings-device-unavailable = « { $name } » ne répond pas. Vérifiez qu’il est branché et qu’aucun autre programme ne l’utilise, ou choisissez un autre périphérique.
 settings-device-invalid = « { $name } » n’est pas un périphérique utilisable ici. Choisissez-en un autre.
 settings-device-file = Le fichier { $path } est inutilisable : { $reason }
+settings-error-full-path = Saisissez le chemin complet du fichier, commençant par /, comme /home/marie/dialplan.xml.
+settings-your-address = Votre adresse SIP : { $address }

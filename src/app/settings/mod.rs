@@ -20,6 +20,7 @@ mod view;
 mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
 use iced::{keyboard, Element, Subscription};
 
@@ -47,7 +48,7 @@ const CODECS: [&str; 3] = ["opus", "PCMU", "PCMA"];
 
 /// The dialog's state: a draft of the configuration, the text of its fields, and what the
 /// device probes found.
-#[derive(Debug)]
+// Debug is written by hand so the password never reaches logs or test output.
 pub struct Settings {
     /// Opened as the first-run account form.
     first_run: bool,
@@ -80,6 +81,29 @@ pub struct Settings {
     dialplan_problem: Option<Problem>,
 }
 
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("first_run", &self.first_run)
+            .field("more", &self.more)
+            .field("tab", &self.tab)
+            // Config's Debug hides the password.
+            .field("draft", &self.checked.config)
+            .field("problems", &self.checked.problems)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Text typed into a field. Its Debug shows only the length, since one field is the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Typed(pub String);
+
+impl fmt::Debug for Typed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} characters>", self.0.chars().count())
+    }
+}
+
 /// Sound cards found on this machine.
 #[derive(Debug, Clone, Default)]
 struct Devices {
@@ -93,7 +117,7 @@ pub enum SettingsMessage {
     /// A tab of the navigation was chosen.
     TabSelected(Tab),
     /// A text field was edited.
-    Edited(Field, String),
+    Edited(Field, Typed),
     /// The password's "show" switch.
     PasswordShown(bool),
     /// Register on start.
@@ -218,7 +242,7 @@ impl Settings {
         use SettingsMessage as M;
         match message {
             M::TabSelected(tab) => self.tab = tab,
-            M::Edited(field, text) => {
+            M::Edited(field, Typed(text)) => {
                 if field == Field::DialPlanFile {
                     self.dialplan_edited(&text);
                 }
@@ -362,11 +386,17 @@ impl Settings {
     }
 
     /// A new dial plan path is checked when typed; the file the dialog opened with was
-    /// accepted when the phone started, so it is not read again.
+    /// accepted when the phone started, so it is not read again. A relative path is refused:
+    /// the phone reads it from wherever it was started, which the user cannot see.
     fn dialplan_edited(&mut self, text: &str) {
         let path = text.trim();
+        self.dialplan_pending = None;
         self.dialplan_problem = None;
-        self.dialplan_pending = (!path.is_empty()).then(|| path.to_owned());
+        if std::path::Path::new(path).is_absolute() {
+            self.dialplan_pending = Some(path.to_owned());
+        } else if !path.is_empty() {
+            self.dialplan_problem = Some(Problem::FullPath);
+        }
     }
 
     /// Reads every field over the draft and checks the result.

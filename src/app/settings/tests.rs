@@ -37,7 +37,7 @@ fn saved(outcome: Outcome) -> Config {
 }
 
 fn edit(settings: &mut Settings, field: Field, text: &str) -> Outcome {
-    settings.update(SettingsMessage::Edited(field, text.to_owned()))
+    settings.update(SettingsMessage::Edited(field, Typed(text.to_owned())))
 }
 
 /// Saving refuses and names `field`'s problem.
@@ -452,8 +452,8 @@ fn devices_and_levels_are_kept_for_the_current_input() {
 #[test]
 fn a_new_dial_plan_is_checked_before_it_can_be_saved() {
     let mut settings = Settings::new(&example(), false);
-    edit(&mut settings, Field::DialPlanFile, "plans/new.xml");
-    assert_eq!(settings.dialplan_pending.as_deref(), Some("plans/new.xml"));
+    edit(&mut settings, Field::DialPlanFile, "/plans/new.xml");
+    assert_eq!(settings.dialplan_pending.as_deref(), Some("/plans/new.xml"));
     assert_eq!(
         refused(&mut settings, Field::DialPlanFile),
         Problem::Checking
@@ -465,25 +465,32 @@ fn a_new_dial_plan_is_checked_before_it_can_be_saved() {
     };
     // A result for a path typed before is dropped.
     settings.update(SettingsMessage::DialPlanChecked {
-        path: "plans/new".into(),
+        path: "/plans/new".into(),
         result: Err(broken.clone()),
     });
-    assert_eq!(settings.dialplan_pending.as_deref(), Some("plans/new.xml"));
+    assert_eq!(settings.dialplan_pending.as_deref(), Some("/plans/new.xml"));
     settings.update(SettingsMessage::DialPlanChecked {
-        path: "plans/new.xml".into(),
+        path: "/plans/new.xml".into(),
         result: Err(broken.clone()),
     });
     assert_eq!(settings.dialplan_pending, None);
     assert_eq!(refused(&mut settings, Field::DialPlanFile), broken);
     assert!(broken.text().contains('3') && broken.text().contains("unclosed tag <TEMPLATE>"));
 
-    edit(&mut settings, Field::DialPlanFile, "plans/good.xml");
+    edit(&mut settings, Field::DialPlanFile, "/plans/good.xml");
     settings.update(SettingsMessage::DialPlanChecked {
-        path: "plans/good.xml".into(),
+        path: "/plans/good.xml".into(),
         result: Ok(()),
     });
     let c = saved(settings.update(SettingsMessage::Save));
-    assert_eq!(c.dialplan.file.as_deref(), Some("plans/good.xml"));
+    assert_eq!(c.dialplan.file.as_deref(), Some("/plans/good.xml"));
+    // A relative path is refused without reading anything.
+    edit(&mut settings, Field::DialPlanFile, "plans/good.xml");
+    assert_eq!(settings.dialplan_pending, None);
+    assert_eq!(
+        refused(&mut settings, Field::DialPlanFile),
+        Problem::FullPath
+    );
     // Emptying the field needs no check.
     edit(&mut settings, Field::DialPlanFile, " ");
     assert_eq!(
@@ -538,7 +545,7 @@ fn subscriptions_follow_what_is_shown() {
     settings.update(SettingsMessage::TestTone(Role::Output));
     assert_eq!(settings.subscription().units(), 3);
     settings.update(SettingsMessage::TabSelected(Tab::General));
-    edit(&mut settings, Field::DialPlanFile, "x.xml");
+    edit(&mut settings, Field::DialPlanFile, "/x.xml");
     assert_eq!(settings.subscription().units(), 3);
     // The first-run form shows no audio tab, so the meter stays off.
     let mut first = Settings::new(&example(), true);
@@ -625,6 +632,14 @@ fn simulated_first_run_fills_the_account_and_connects() {
             ui.typewrite(text);
         }
     });
+    // The address the fields make is shown for the user to check.
+    assert!(shows(
+        &settings,
+        &tr_with(
+            "settings-your-address",
+            &[("address", "alice@sip.example.com".into())]
+        )
+    ));
     let outcomes = interact(&mut settings, |ui| {
         ui.click(tr("settings-save-first-run").as_str()).unwrap();
     });
@@ -702,6 +717,28 @@ fn the_test_tone_reaches_a_wav_output_and_a_tone_input_moves_the_meter() {
 }
 
 #[test]
+fn simulated_user_tests_the_speaker() {
+    let mut settings = Settings::new(&example(), false);
+    settings.update(SettingsMessage::TabSelected(Tab::Audio));
+    // The speaker's button comes first.
+    interact(&mut settings, |ui| {
+        ui.click(tr("settings-test-tone").as_str()).unwrap();
+    });
+    let run = settings.tone.clone().unwrap();
+    assert_eq!((run.role, run.spec.as_str()), (Role::Output, "default"));
+    assert!(shows(&settings, &tr("settings-test-tone-playing")));
+    settings.update(SettingsMessage::ToneDone {
+        serial: run.serial,
+        result: Err(no_card(Direction::Output)),
+    });
+    let failed = tr_with(
+        "settings-test-tone-failed",
+        &[("error", tr("settings-device-none").into())],
+    );
+    assert!(shows(&settings, &failed));
+}
+
+#[test]
 fn the_device_list_and_dial_plan_checks_arrive_as_messages() {
     use iced::futures::executor::block_on;
     use iced::futures::StreamExt;
@@ -742,6 +779,20 @@ fn device_errors_are_explained_in_the_users_language() {
     };
     assert!(device_error(&file).contains("/x/y.wav"));
     assert!(device_error(&file).contains("No such file or directory"));
+}
+
+#[test]
+fn the_password_stays_out_of_debug_output() {
+    let mut settings = Settings::new(&example(), false);
+    let message = SettingsMessage::Edited(Field::Password, Typed("hunter2".into()));
+    assert_eq!(format!("{message:?}"), "Edited(Password, <7 characters>)");
+    settings.update(message);
+    let shown = format!("{settings:?}");
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("secret"),
+        "{shown}"
+    );
+    assert!(shown.contains("alice"), "{shown}");
 }
 
 #[test]
@@ -794,6 +845,11 @@ fn screenshots() {
     edit(&mut first_refused, Field::DisplayName, "Alice Smith");
     first_refused.update(SettingsMessage::Save);
     pages.push(("first-run-refused".into(), first_refused));
+    let mut first_filled = Settings::new(&Config::default(), true);
+    edit(&mut first_filled, Field::User, "alice");
+    edit(&mut first_filled, Field::Domain, "sip.example.com");
+    edit(&mut first_filled, Field::Password, "secret");
+    pages.push(("first-run-filled".into(), first_filled));
 
     let keep = std::env::var_os("LINEKEY_SCREENSHOTS");
     for (name, settings) in &pages {

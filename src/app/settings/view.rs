@@ -12,7 +12,7 @@ use iced::{Alignment, Element, Length};
 
 use super::fields::{Field, Problem, Tab};
 use super::style;
-use super::{Role, Settings, SettingsMessage as M};
+use super::{Role, Settings, SettingsMessage as M, Typed};
 use crate::config::HoldStyle;
 use crate::i18n::{self, tr, tr_with};
 use crate::media::device::DeviceError;
@@ -44,6 +44,22 @@ fn first_run(s: &Settings) -> Element<'_, M> {
     .spacing(14);
     for field in Field::FIRST_RUN {
         form = form.push(stacked(s, field));
+    }
+    // The address the two fields make, so the user can compare it with what the provider sent.
+    let account = &s.checked.config.account;
+    if !account.user.is_empty() && !account.domain.is_empty() {
+        let address = format!("{}@{}", account.user, account.domain);
+        let note = text(tr_with(
+            "settings-your-address",
+            &[("address", address.into())],
+        ))
+        .size(BODY);
+        form = form.push(
+            container(note)
+                .padding([8, 12])
+                .width(Length::Fill)
+                .style(style::note),
+        );
     }
     let actions = row![
         button(text(tr("settings-more")).size(BODY))
@@ -303,7 +319,7 @@ fn input(s: &Settings, field: Field) -> Element<'_, M> {
     text_input(&tr(&format!("{}-placeholder", field.id())), value)
         .id(field.id())
         .secure(field == Field::Password && !s.password_shown)
-        .on_input(move |text| M::Edited(field, text))
+        .on_input(move |text| M::Edited(field, Typed(text)))
         .on_submit(M::Save)
         .padding([7, 10])
         .size(BODY)
@@ -341,7 +357,8 @@ fn password_shown(s: &Settings) -> Element<'_, M> {
 fn switch<'a>(key: &str, on: bool, message: fn(bool) -> M) -> Element<'a, M> {
     labeled(
         tr(key),
-        toggler(on).on_toggle(message).size(20),
+        // Padded to sit on the label's line, like the text of a field.
+        container(toggler(on).on_toggle(message).size(20)).padding(iced::Padding::ZERO.top(6)),
         text(tr(&format!("{key}-help")))
             .size(SMALL)
             .style(style::muted)
