@@ -65,7 +65,8 @@ agent: deps-build
 	cargo run --release -- agent --config $(or $(CONFIG),assets/linekey.example.toml)
 
 # The integration tests talk to sipp, kamailio, baresip and linphone on 127.0.0.1 only. As root,
-# they run in a private network namespace with only loopback up, so nothing can leave the machine.
+# they run in a private network namespace with only loopback up, so nothing can leave the machine
+# (linphone needs that: elsewhere it puts the machine's external address in its SDP).
 test: deps-test cargo-deb
 	cargo fmt --check
 	cargo clippy --release --all-targets -- -D warnings

@@ -262,6 +262,14 @@ mod tests {
         );
         assert!(intent(r#"{"cmd":"mute"}"#).unwrap_err().contains("muted"));
         assert_eq!(parse_command(r#"{"cmd":"reload"}"#), Ok(Command::Reload));
+        assert_eq!(
+            intent(r#"{"cmd":"accept_transfer","line":2}"#),
+            Ok(Intent::AcceptTransfer { line: 2 })
+        );
+        assert_eq!(
+            intent(r#"{"cmd":"decline_transfer","line":1}"#),
+            Ok(Intent::DeclineTransfer { line: 1 })
+        );
     }
 
     #[test]
@@ -329,6 +337,19 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&e).unwrap(),
             r#"{"event":"line","line":1,"state":"idle","reason":"busy"}"#
+        );
+        let t = Event::TransferRequest {
+            line: 1,
+            target: "sip:carol@h".into(),
+            referred_by: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            r#"{"event":"transfer_request","line":1,"target":"sip:carol@h"}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&Event::Mute { muted: true }).unwrap(),
+            r#"{"event":"mute","muted":true}"#
         );
         let r = Event::Registration {
             state: crate::core::phone::RegistrationState::Registered,

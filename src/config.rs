@@ -5,6 +5,10 @@
 //! settings file written by a newer linekey still loads) and strict about values (every error
 //! names the file, the key and the problem on one line, because that line is all a script or a
 //! user sees when the agent refuses to start).
+//!
+//! The desktop phone loads the same file tolerantly instead (`tolerant`: it always starts, and
+//! says what it overlooked), saves it without ever losing what was there (`store`), and keeps
+//! the password in the system keyring when there is one (`secret`).
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -12,9 +16,11 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+mod secret;
 mod store;
 mod tolerant;
 
+pub use secret::{Keyring, NoKeyring, SystemKeyring, SERVICE as KEYRING_SERVICE};
 pub use store::{backup_path, project_dirs, SaveError, Saved, FILE_NAME};
 pub use tolerant::{FileState, Tolerant};
 
@@ -39,6 +45,8 @@ pub struct Config {
     pub calls: Calls,
     /// `[ui]`: how the window speaks.
     pub ui: Ui,
+    /// `[log]`: what goes into the log.
+    pub log: Log,
 }
 
 /// `[account]`: the SIP identity, credentials and registration.
@@ -55,8 +63,12 @@ pub struct Account {
     /// Digest authentication user name; `None` means `user`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub auth_user: Option<String>,
-    /// Digest authentication password.
+    /// Digest authentication password (filled from the keyring on load when it is kept there).
     pub password: String,
+    /// Whether the password is kept in the system keyring rather than in this file; written
+    /// by `save`, which decides where it goes.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub password_in_keyring: bool,
     /// Whether to REGISTER on start (and keep refreshing).
     pub register: bool,
     /// Registrar as host[:port]; `None` means `domain`.
@@ -77,6 +89,7 @@ impl Default for Account {
             display_name: String::new(),
             auth_user: None,
             password: String::new(),
+            password_in_keyring: false,
             register: false,
             registrar: None,
             register_expires: 3600,
@@ -100,6 +113,7 @@ impl fmt::Debug for Account {
                     "<hidden>"
                 },
             )
+            .field("password_in_keyring", &self.password_in_keyring)
             .field("register", &self.register)
             .field("registrar", &self.registrar)
             .field("register_expires", &self.register_expires)
@@ -112,6 +126,11 @@ impl Account {
     /// The user name for digest authentication: `auth_user`, or `user` when that is not set.
     pub fn auth_name(&self) -> &str {
         self.auth_user.as_deref().unwrap_or(&self.user)
+    }
+
+    /// The name the password is filed under in the keyring: `auth_user@domain`.
+    pub fn keyring_account(&self) -> String {
+        format!("{}@{}", self.auth_name(), self.domain)
     }
 
     /// Where to send REGISTER: `registrar`, or `domain` when that is not set.
@@ -221,6 +240,9 @@ pub struct Calls {
     pub forward_no_answer: Option<String>,
     /// Seconds an incoming call rings before `forward_no_answer` takes it.
     pub forward_no_answer_s: u64,
+    /// Ask the user before following a transfer (REFER) the far end asks for; false follows it
+    /// at once.
+    pub refer_consent: bool,
 }
 
 impl Default for Calls {
@@ -236,8 +258,18 @@ impl Default for Calls {
             forward_busy: None,
             forward_no_answer: None,
             forward_no_answer_s: 20,
+            refer_consent: false,
         }
     }
+}
+
+/// `[log]`: what the log records beyond warnings and the phone's progress.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct Log {
+    /// Every SIP message sent and received, in full, at target `linekey::sip_trace` (for
+    /// diagnosing a provider; messages carry names and numbers, so it is off by default).
+    pub sip_trace: bool,
 }
 
 pub use crate::core::sdp::HoldStyle;
@@ -316,7 +348,10 @@ impl Config {
             path: origin.clone(),
             source,
         })?;
-        Self::from_toml(&text, &origin, overrides)
+        let mut loaded = Self::from_toml(&text, &origin, overrides)?;
+        let config = &mut loaded.config;
+        config.password_from_keyring(&SystemKeyring, &origin, &mut loaded.warnings);
+        Ok(loaded)
     }
 
     /// Parses settings text (for tests and for load); `origin` names the file in messages.
@@ -372,7 +407,7 @@ impl Config {
         Ok(Loaded { config, warnings })
     }
 
-    /// Checks values that TOML types alone cannot (user and domain present, bind is ip:port, rtp range ordered and even-sized, lines 1..=1000, T1 > 0, invite_attempts 1..=20, known codecs, proxies are host[:port]).
+    /// Checks values that TOML types alone cannot (user and domain present, bind is ip:port, rtp range ordered and even-sized, lines 1..=1000, T1 > 0, invite_attempts 1..=20, known codecs, proxies are host[:port], a language linekey speaks).
     pub fn validate(&self, origin: &str) -> Result<(), ConfigError> {
         let bad = |key: &str, problem: String| ConfigError::Key {
             origin: origin.to_owned(),
@@ -509,6 +544,19 @@ impl Config {
         Ok(())
     }
 
+    /// Reads the dial plan file, if the settings name one (else the empty plan, which dials
+    /// what is typed). The error names the file, and the line when the file is broken; the
+    /// caller says what happens instead. The engine and the GUI's keypad both read it here.
+    pub fn load_dial_plan(&self) -> Result<crate::core::dialplan::DialPlan, String> {
+        use crate::core::dialplan::DialPlan;
+        let Some(file) = &self.dialplan.file else {
+            return Ok(DialPlan::default());
+        };
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| format!("dial plan {file}: cannot read: {e}"))?;
+        DialPlan::parse(&text, file).map_err(|e| format!("dial plan {e}"))
+    }
+
     /// The socket address to bind SIP to.
     pub fn bind_addr(&self) -> SocketAddr {
         // validate() has checked this; the fallback only keeps an unvalidated Config from panicking.
@@ -586,8 +634,10 @@ fn check_host_port(value: &str) -> Result<(), String> {
 /// Every key the settings file may hold: the default `Config` serialized, with optional keys filled in.
 fn schema() -> toml::Table {
     let mut config = Config::default();
-    // Options serialize to nothing when None; give them a value so their keys are known too.
+    // Options (and flags, when false) serialize to nothing; give them a value so their keys
+    // are known too.
     config.account.auth_user = Some(String::new());
+    config.account.password_in_keyring = true;
     config.account.registrar = Some(String::new());
     config.proxy.primary = Some(String::new());
     config.proxy.backup = Some(String::new());
@@ -966,6 +1016,26 @@ mod tests {
         assert!(err.starts_with("x.toml: key account.user: "), "{err}");
         let err = load_err("[account]\nuser = \"alice\"\n", &[]);
         assert!(err.starts_with("x.toml: key account.domain: "), "{err}");
+    }
+
+    #[test]
+    fn dial_plan_is_read_from_the_named_file() {
+        let mut config = Config::default();
+        assert_eq!(config.load_dial_plan(), Ok(Default::default()));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("dialplan.xml");
+        config.dialplan.file = Some(file.to_string_lossy().into_owned());
+        let err = config.load_dial_plan().unwrap_err();
+        assert!(err.contains("dialplan.xml: cannot read"), "{err}");
+        std::fs::write(&file, "<DIALTEMPLATE>\n<TEMPLATE/>\n</DIALTEMPLATE>\n").unwrap();
+        let err = config.load_dial_plan().unwrap_err();
+        assert!(err.contains("dialplan.xml: line 2"), "{err}");
+        std::fs::write(
+            &file,
+            r#"<DIALTEMPLATE><TEMPLATE MATCH="1..."/></DIALTEMPLATE>"#,
+        )
+        .unwrap();
+        assert_eq!(config.load_dial_plan().unwrap().templates.len(), 1);
     }
 
     #[test]

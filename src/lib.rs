@@ -11,4 +11,6 @@ pub mod engine;
 pub mod i18n;
 pub mod ipc;
 pub mod link;
+pub mod logging;
 pub mod media;
+pub mod notify;

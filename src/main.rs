@@ -5,8 +5,9 @@
 
 use std::process::ExitCode;
 
-use linekey::ipc::{self, Claim};
-use linekey::link;
+use linekey::ipc::{self, Claim, IpcError, Request};
+use linekey::{link, logging};
+use tokio::sync::mpsc::UnboundedReceiver;
 
 const USAGE: &str = "usage: linekey [--config FILE]  start the phone (or show the running one)
        linekey [--config FILE] LINK
@@ -16,10 +17,12 @@ const USAGE: &str = "usage: linekey [--config FILE]  start the phone (or show th
        linekey --version | --help";
 
 fn main() -> ExitCode {
-    init_logging();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let status = match args.first().map(String::as_str) {
-        Some("agent") => linekey::agent::run(&args[1..]),
+        Some("agent") => {
+            logging::to_stderr();
+            linekey::agent::run(&args[1..])
+        }
         Some("--version" | "-V") if args.len() == 1 => {
             println!("linekey {}", env!("CARGO_PKG_VERSION"));
             0
@@ -53,22 +56,39 @@ fn desktop(config: Option<&str>, link: Option<&str>) -> i32 {
             return 2;
         }
     };
-    match ipc::claim(link) {
-        Ok(Claim::Forwarded) => 0,
-        Ok(Claim::Primary(primary)) => {
-            let launch = linekey::app::Launch {
-                config: config.map(Into::into),
-                dial,
-                requests: Some(primary.requests),
-            };
-            match linekey::app::run(launch) {
-                Ok(()) => 0,
-                Err(e) => {
-                    eprintln!("linekey: {e}");
-                    1
-                }
-            }
+    let requests = match ipc::claim(link) {
+        Ok(Claim::Forwarded) => return 0,
+        Ok(Claim::Primary(primary)) => Some(primary.requests),
+        // A linekey is running but did not take the request: a second window would fight it
+        // for the SIP port.
+        Err(e @ (IpcError::NoAnswer(_) | IpcError::Refused(_) | IpcError::Link(_))) => {
+            eprintln!("linekey: {e}");
+            return 1;
         }
+        // No usable runtime directory: no single instance, but still a phone.
+        Err(e) => {
+            eprintln!("linekey: {e}; later links will open another window");
+            None
+        }
+    };
+    let _log = start_file_log();
+    window(config, dial, requests)
+}
+
+/// The desktop window, dialling `dial` once the phone is ready and acting on `requests` from
+/// later `linekey` processes.
+fn window(
+    config: Option<&str>,
+    dial: Option<String>,
+    requests: Option<UnboundedReceiver<Request>>,
+) -> i32 {
+    let launch = linekey::app::Launch {
+        config: config.map(Into::into),
+        dial,
+        requests,
+    };
+    match linekey::app::run(launch) {
+        Ok(()) => 0,
         Err(e) => {
             eprintln!("linekey: {e}");
             1
@@ -76,15 +96,17 @@ fn desktop(config: Option<&str>, link: Option<&str>) -> i32 {
     }
 }
 
-/// Logs go to stderr; `LINEKEY_LOG=debug` (or info, trace) shows more. stdout belongs to the agent.
-fn init_logging() {
-    let level = std::env::var("LINEKEY_LOG")
-        .ok()
-        .and_then(|l| l.parse::<tracing::Level>().ok())
-        .unwrap_or(tracing::Level::WARN);
-    tracing_subscriber::fmt()
-        .with_max_level(level)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .init();
+/// The desktop phone logs to a file (it has no terminal); failing that, to stderr.
+fn start_file_log() -> Option<logging::FileLog> {
+    let started = logging::log_dir()
+        .ok_or_else(|| "no home directory".to_owned())
+        .and_then(|dir| logging::to_file(&dir));
+    match started {
+        Ok(log) => Some(log),
+        Err(e) => {
+            logging::to_stderr();
+            tracing::warn!("cannot write the log file ({e}); logging to stderr");
+            None
+        }
+    }
 }

@@ -40,6 +40,7 @@ fn reload_switches_do_not_disturb_on_and_keeps_the_call() {
     });
     bob.send(json!({"cmd": "reload"}));
     let status = bob.expect_event("status", STEP);
+    bob.expect_event("configured", STEP);
     assert!(
         status["text"].as_str().unwrap().contains("Restart"),
         "{status}"
@@ -77,6 +78,30 @@ fn reload_of_a_broken_file_keeps_the_settings_in_use() {
     alice.dial(&bob_config.uri());
     alice.expect_line(1, "connected", STEP);
     assert!(bob.alive());
+    assert!(bob.quit().success());
+}
+
+#[test]
+fn configure_with_unusable_settings_is_refused_and_the_phone_goes_on() {
+    let bob_config = AgentConfig {
+        auto_answer: true,
+        ..AgentConfig::new("bob")
+    };
+    let mut bob = bob_config.start();
+    bob.send(json!({"cmd": "configure", "config": {
+        "account": {"user": "bob", "domain": "127.0.0.1"},
+        "calls": {"lines": 0, "do_not_disturb": true}
+    }}));
+    let error = bob.expect_event("error", STEP);
+    assert!(
+        error["message"].as_str().unwrap().contains("calls.lines"),
+        "{error}"
+    );
+    bob.send(json!({"cmd": "configure", "config": {"calls": {"lines": "many"}}}));
+    bob.expect_event("error", STEP);
+    let alice = AgentConfig::new("alice").start();
+    alice.dial(&bob_config.uri());
+    alice.expect_line(1, "connected", STEP);
     assert!(bob.quit().success());
 }
 
@@ -132,6 +157,7 @@ fn reload_with_a_broken_dial_plan_keeps_the_last_good_plan() {
         r#"<DIALTEMPLATE><TEMPLATE MATCH="1..." Timeout="0"/></DIALTEMPLATE>"#,
     );
     alice.send(json!({"cmd": "reload"}));
+    alice.expect_event("configured", STEP);
     alice.dial("bob");
     let error = alice.expect_event("error", STEP);
     assert!(
@@ -211,6 +237,7 @@ fn a_new_input_device_takes_over_the_live_call() {
         text.replace(&format!("tone:{ALICE_HZ}"), &format!("tone:{NEW_HZ}"))
     });
     alice.send(json!({"cmd": "reload"}));
+    alice.expect_event("configured", STEP);
     sleep(Duration::from_millis(1500));
     alice.send(json!({"cmd": "hangup", "line": 1}));
     alice.expect_idle(1, "local_hangup");

@@ -395,23 +395,6 @@ fn states() -> Vec<(&'static str, App)> {
     );
     states.push(("failover", failover));
 
-    let mut settings = app();
-    registered(&mut settings);
-    update(&mut settings, Message::OpenSettings);
-    states.push(("settings", settings));
-
-    let mut first_run = App::new(
-        Config::default(),
-        PathBuf::from("unused.toml"),
-        History::default(),
-        t(0),
-    );
-    first_run.settings = Some(linekey::app::settings::Settings::new(
-        &first_run.config,
-        true,
-    ));
-    states.push(("first-run", first_run));
-
     states
 }
 

@@ -259,6 +259,19 @@ fn stats_toggle<'a>(on: bool) -> Element<'a, Message> {
 
 /// What the softkeys are waiting for, in words.
 fn prompt(app: &App) -> Option<String> {
+    if let Some((target, by)) = &app.line().transfer_request {
+        let by = by.as_deref().map_or_else(
+            || tr("prompt-transfer-request-someone"),
+            |b| split_peer(b).0.to_owned(),
+        );
+        return Some(tr_with(
+            "prompt-transfer-request",
+            &[
+                ("by", by.into()),
+                ("target", split_peer(target).0.to_owned().into()),
+            ],
+        ));
+    }
     match app.mode {
         Mode::Transfer { line } => Some(tr_with("prompt-transfer", &[("line", line.into())])),
         Mode::Conference { line } => Some(tr_with("prompt-conference", &[("line", line.into())])),

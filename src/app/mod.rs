@@ -59,6 +59,8 @@ pub struct Line {
     pub stats: Option<MediaStats>,
     /// Digits sent and received during this call, as the display echoes them.
     pub digits: String,
+    /// The far end asks to transfer this call to `.0` (on behalf of `.1`): follow it or not.
+    pub transfer_request: Option<(String, Option<String>)>,
 }
 
 impl Line {
@@ -72,6 +74,7 @@ impl Line {
             incoming: false,
             stats: None,
             digits: String::new(),
+            transfer_request: None,
         }
     }
 
@@ -173,6 +176,10 @@ pub enum Message {
     TransferBlind,
     /// Attended transfer to another line's party.
     TransferTo(usize),
+    /// Follow the transfer the far end asked for on the selected line.
+    AcceptTransfer,
+    /// Refuse it; the call goes on.
+    DeclineTransfer,
     /// Start a conference from the selected line.
     Conference,
     /// Join the conference line with this line.
@@ -418,6 +425,13 @@ pub fn update(app: &mut App, message: Message) -> Vec<Intent> {
             app.address.clear();
         }
         Message::Transfer => {}
+        Message::AcceptTransfer if app.line().transfer_request.is_some() => {
+            return vec![Intent::AcceptTransfer { line }]
+        }
+        Message::DeclineTransfer if app.line().transfer_request.is_some() => {
+            return vec![Intent::DeclineTransfer { line }]
+        }
+        Message::AcceptTransfer | Message::DeclineTransfer => {}
         Message::TransferBlind => {
             if let Mode::Transfer { line } = app.mode {
                 let target = app.address.trim().to_owned();
@@ -643,6 +657,25 @@ fn engine_event(app: &mut App, event: Event, at: SystemTime) {
         // primary is gone, and then the failover notice says so.
         Event::BackupRegistration { .. } => {}
         Event::Mute { muted } => app.muted = muted,
+        // Saved settings are in effect; anything that could not be applied came as an error.
+        Event::Configured => {}
+        Event::TransferRequest {
+            line,
+            target,
+            referred_by,
+        } => {
+            if let Some(l) = app.lines.get_mut(line.wrapping_sub(1)) {
+                l.transfer_request = Some((target, referred_by));
+                app.selected = line;
+                app.mode = Mode::Normal;
+                app.effects.push(Effect::Attention);
+            }
+        }
+        Event::TransferRequestEnded { line, .. } => {
+            if let Some(l) = app.lines.get_mut(line.wrapping_sub(1)) {
+                l.transfer_request = None;
+            }
+        }
         Event::Status { text } => app.status.notice = Some(text),
         Event::Error { message } => app.status.error = Some(message),
         Event::Dtmf { line, digit } => {

@@ -104,6 +104,26 @@ pub fn softkeys(app: &App) -> Vec<Softkey> {
                 Some(Message::Cancel),
             ));
         }
+        Mode::Normal | Mode::ConfirmQuit if app.line().transfer_request.is_some() => {
+            keys.push(soft(
+                KeyKind::Go,
+                "key-accept-transfer",
+                "tip-accept-transfer",
+                Some(Message::AcceptTransfer),
+            ));
+            keys.push(soft(
+                KeyKind::Soft,
+                "key-decline-transfer",
+                "tip-decline-transfer",
+                Some(Message::DeclineTransfer),
+            ));
+            keys.push(soft(
+                KeyKind::Stop,
+                "key-hangup",
+                "tip-hangup",
+                Some(Message::Hangup),
+            ));
+        }
         Mode::Normal | Mode::ConfirmQuit => match state {
             LineState::Idle => {
                 let (label, tip) = if app.address.trim().is_empty() {

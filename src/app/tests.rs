@@ -661,7 +661,7 @@ fn settings_open_cancel_and_save_apply_and_write_the_new_configuration() {
     assert!(a.effects.is_empty(), "cancel changes nothing");
 
     update(&mut a, Message::OpenSettings);
-    let edit = SettingsMessage::Edited(Field::DisplayName, "Alice Liddell".into());
+    let edit = SettingsMessage::Edited(Field::DisplayName, settings::Typed("Alice Liddell".into()));
     assert!(update(&mut a, Message::Settings(edit)).is_empty());
     let intents = update(&mut a, Message::Settings(SettingsMessage::Save));
     assert!(a.settings.is_none());
@@ -686,4 +686,37 @@ fn settings_messages_without_the_dialog_are_ignored() {
     let mut a = app();
     assert!(update(&mut a, Message::Settings(SettingsMessage::Save)).is_empty());
     assert!(a.settings.is_none() && a.effects.is_empty());
+}
+
+#[test]
+fn a_transfer_the_far_end_asks_for_is_accepted_or_declined_here() {
+    let mut a = in_call();
+    let request = Event::TransferRequest {
+        line: 1,
+        target: "sip:carol@h".into(),
+        referred_by: Some("sip:bob@h".into()),
+    };
+    update(&mut a, Message::Engine(Report::Event(request, t(9))));
+    assert!(a.lines[0].transfer_request.is_some());
+    assert_eq!(a.effects, vec![Effect::Attention]);
+    let labels: Vec<_> = softkeys::softkeys(&a)
+        .into_iter()
+        .map(|k| k.label)
+        .collect();
+    assert_eq!(labels[0], crate::i18n::tr("key-accept-transfer"));
+    assert_eq!(
+        update(&mut a, Message::AcceptTransfer),
+        vec![Intent::AcceptTransfer { line: 1 }]
+    );
+    assert_eq!(
+        update(&mut a, Message::DeclineTransfer),
+        vec![Intent::DeclineTransfer { line: 1 }]
+    );
+    let ended = Event::TransferRequestEnded {
+        line: 1,
+        reason: "declined".into(),
+    };
+    update(&mut a, Message::Engine(Report::Event(ended, t(10))));
+    assert!(a.lines[0].transfer_request.is_none());
+    assert!(update(&mut a, Message::AcceptTransfer).is_empty());
 }

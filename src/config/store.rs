@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use super::{schema, Config};
+use super::{schema, Config, Keyring, SystemKeyring};
 
 /// The file name of the settings file inside the platform's config directory.
 pub const FILE_NAME: &str = "linekey.toml";
@@ -59,9 +59,16 @@ impl Config {
     ///
     /// A file there that is not valid TOML is moved aside to `PATH.broken-YYYYMMDD-HHMMSS`
     /// first (and a warning says so); a file that cannot be read is never replaced. Keys in the
-    /// old file that this version of linekey does not know are carried over. The file is
-    /// readable by its owner only, since it may hold the password.
+    /// old file that this version of linekey does not know are carried over. The password goes
+    /// to the system keyring when there is one; otherwise the file keeps it, and a warning in
+    /// `Saved` says so. The file is readable by its owner only either way. Talking to the
+    /// keyring may take a moment: call this off the UI thread.
     pub fn save(&self, path: &Path) -> Result<Saved, SaveError> {
+        self.save_with(path, &SystemKeyring)
+    }
+
+    /// `save` with the password going to `keyring` (the file keeps it when the keyring refuses).
+    pub fn save_with(&self, path: &Path, keyring: &dyn Keyring) -> Result<Saved, SaveError> {
         let mut saved = Saved::default();
         let write_err = |source| SaveError::Write {
             path: path.display().to_string(),
@@ -86,7 +93,11 @@ impl Config {
                 .and_then(|text| text.parse::<toml::Table>().ok())
         });
 
-        let mut table = toml::Table::try_from(self).map_err(|e| write_err(io::Error::other(e)))?;
+        let was_in_keyring = matches!(&previous_table, Some(Some(old))
+            if old.get("account").and_then(|a| a.get("password_in_keyring")) == Some(&toml::Value::Boolean(true)));
+        let on_disk = self.password_to_keyring(keyring, was_in_keyring, &mut saved.warnings);
+        let mut table =
+            toml::Table::try_from(&on_disk).map_err(|e| write_err(io::Error::other(e)))?;
         if let Some(Some(old)) = &previous_table {
             carry_unknown_keys(old, &schema(), &mut table);
         }
@@ -273,6 +284,7 @@ mod tests {
 #[cfg(test)]
 mod save_tests {
     use super::*;
+    use crate::config::NoKeyring;
 
     fn alice() -> Config {
         let mut c = Config::default();
@@ -296,8 +308,9 @@ mod save_tests {
         let mut c = alice();
         c.calls.lines = 3;
         c.account.password = "secret".into();
-        let saved = c.save(&path).unwrap();
-        assert!(saved.warnings.is_empty());
+        let saved = c.save_with(&path, &NoKeyring).unwrap();
+        assert_eq!(saved.warnings.len(), 1, "{:?}", saved.warnings);
+        assert!(saved.warnings[0].contains("readable only by you"));
         let back = Config::load(&path, &[]).unwrap();
         assert_eq!(back.config, c);
         assert!(back.warnings.is_empty());

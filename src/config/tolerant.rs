@@ -6,7 +6,9 @@
 use std::io;
 use std::path::Path;
 
-use super::{schema, syntax_error, unknown_keys, value_problem, Config, ConfigError};
+use super::{
+    schema, syntax_error, unknown_keys, value_problem, Config, ConfigError, Keyring, SystemKeyring,
+};
 
 /// Settings loaded for the GUI, with everything that had to be overlooked.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,8 +41,14 @@ pub enum FileState {
 }
 
 impl Config {
-    /// Loads settings for the GUI and never fails: see `Tolerant` and `FileState`.
+    /// Loads settings for the GUI and never fails: see `Tolerant` and `FileState`. A password
+    /// kept in the system keyring is fetched from it.
     pub fn load_tolerant(path: &Path) -> Tolerant {
+        Self::load_tolerant_with(path, &SystemKeyring)
+    }
+
+    /// `load_tolerant` with the password fetched from `keyring`.
+    pub fn load_tolerant_with(path: &Path, keyring: &dyn Keyring) -> Tolerant {
         let origin = path.display().to_string();
         let text = match std::fs::read(path) {
             Ok(bytes) => bytes,
@@ -69,11 +77,14 @@ impl Config {
             return unparsable(format!("{origin}: not a text file"));
         };
         match Config::from_toml_tolerant(&text, &origin) {
-            Ok((config, warnings)) => Tolerant {
-                config,
-                warnings,
-                file: FileState::Read,
-            },
+            Ok((mut config, mut warnings)) => {
+                config.password_from_keyring(keyring, &origin, &mut warnings);
+                Tolerant {
+                    config,
+                    warnings,
+                    file: FileState::Read,
+                }
+            }
             Err(e) => unparsable(e.to_string()),
         }
     }

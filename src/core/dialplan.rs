@@ -127,7 +127,33 @@ impl DialPlan {
         Ok(DialPlan { templates })
     }
 
-    /// Decides for a string typed so far.
+    /// What a keypad should do with the string typed so far; call it after every key.
+    ///
+    /// - [`Decision::DialNow`]: dial at once (send `Intent::Dial` with `typed`).
+    /// - [`Decision::DialAfter`]: dial when this long passes with no further key; every key
+    ///   asks again, so each key restarts (or cancels) the wait. This is the `Timeout` attribute.
+    /// - [`Decision::NeedMore`]: keep collecting; no template is complete yet.
+    /// - [`Decision::NoMatch`]: no template can match, however many keys follow.
+    ///
+    /// The phone resolves the dialed string through the same plan ([`DialPlan::resolve`]), so
+    /// the keypad sends what was typed, not the rewritten [`Dialed`] (which is for display).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use linekey::core::dialplan::{DialPlan, Decision};
+    ///
+    /// let plan = DialPlan::parse(
+    ///     r#"<DIALTEMPLATE>
+    ///          <TEMPLATE MATCH="911" Timeout="0" Route="emergency"/>
+    ///          <TEMPLATE MATCH="*" Timeout="5"/>
+    ///        </DIALTEMPLATE>"#,
+    ///     "dialplan.xml",
+    /// )
+    /// .unwrap();
+    /// assert!(matches!(plan.decide("9"), Decision::DialAfter(d, _) if d == Duration::from_secs(5)));
+    /// assert!(matches!(plan.decide("911"), Decision::DialNow(_)));
+    /// assert_eq!(plan.decide(""), Decision::NeedMore);
+    /// ```
     pub fn decide(&self, typed: &str) -> Decision {
         if typed.is_empty() {
             // Nothing to dial yet, whatever the plan says.
@@ -1131,6 +1157,68 @@ mod tests {
         for (typed, expected) in cases {
             assert_eq!(p.decide(typed), expected, "typed {typed:?}");
         }
+    }
+
+    /// What a keypad sees key by key: the wait restarts with each key, a more specific
+    /// template takes over as the string grows, and `Timeout="0"` dials at once.
+    #[test]
+    fn keystroke_by_keystroke() {
+        use Decision::{NeedMore, NoMatch};
+        use UserParam::Phone;
+        let p = DialPlan::parse(CISCO_EXAMPLE, "cisco_example.xml").unwrap();
+        let catch_all = |typed: &str| plain_after(5, typed);
+        let sequences: Vec<(&str, Vec<Decision>)> = vec![
+            // 9 plus seven digits: the catch-all waits 5 s, the 7-character local template
+            // (first on the tie with the catch-all) waits 3 s, and the eighth digit dials.
+            (
+                "95551234",
+                vec![
+                    catch_all("9"),
+                    catch_all("95"),
+                    catch_all("955"),
+                    catch_all("9555"),
+                    catch_all("95551"),
+                    catch_all("955512"),
+                    after(3, "14089555123", Phone, Route::Default),
+                    now("5551234", Phone, Route::Default),
+                ],
+            ),
+            (
+                "911",
+                vec![
+                    catch_all("9"),
+                    catch_all("91"),
+                    now("911", Phone, Route::Emergency),
+                ],
+            ),
+            // International: the catch-all until 011 has a digit after it, then 011*.
+            (
+                "0114",
+                vec![
+                    catch_all("0"),
+                    catch_all("01"),
+                    catch_all("011"),
+                    after(5, "0114", Phone, Route::Backup),
+                ],
+            ),
+            (
+                "1234",
+                vec![
+                    catch_all("1"),
+                    catch_all("12"),
+                    catch_all("123"),
+                    plain_now("1234"),
+                ],
+            ),
+        ];
+        for (keys, expected) in sequences {
+            let seen: Vec<Decision> = (1..=keys.len()).map(|n| p.decide(&keys[..n])).collect();
+            assert_eq!(seen, expected, "typing {keys}");
+        }
+        // Without a catch-all: collecting, then nothing can match.
+        let literal = plan(LITERAL);
+        let seen: Vec<Decision> = ["1", "10", "102"].map(|t| literal.decide(t)).to_vec();
+        assert_eq!(seen, [NeedMore, NeedMore, NoMatch]);
     }
 
     #[test]

@@ -1,14 +1,14 @@
 //! `Intent::Configure` on the engine's side: the parts of new settings that are I/O — reading
 //! the dial plan file, reopening audio devices, looking up new host names — happen here; the
-//! phone applies the rest. The SIP socket and the RTP port range stay as they are: calls in
-//! progress use them, so moving them waits for a restart.
+//! phone applies the rest, once the new names are known. The SIP socket and the RTP port range
+//! stay as they are: calls in progress use them, so moving them waits for a restart.
 
 use std::time::Instant;
 
 use tokio::sync::mpsc;
 
 use super::media::Media;
-use super::{configured_host_names, load_dial_plan, resolve_in_background};
+use super::{configured_host_names, resolve_in_background};
 use crate::config::Config;
 use crate::core::phone::{Event, Input, Intent, Phone};
 
@@ -47,23 +47,25 @@ pub(super) fn apply(
         media.set_audio(new.audio.clone());
     }
     // Always read again: the user may have edited the file without renaming it.
-    match load_dial_plan(&new) {
+    match new.load_dial_plan() {
         Ok(plan) => phone.handle(Instant::now(), Input::DialPlan(plan)),
         Err(message) => say(Event::Error {
             message: format!("{message}; the previous dial plan stays in use"),
         }),
     }
     let known = configured_host_names(current);
-    for host in configured_host_names(&new) {
-        if !known.contains(&host) {
-            resolve_in_background(host, None, deferred.clone());
-        }
+    let unknown: Vec<String> = configured_host_names(&new)
+        .into_iter()
+        .filter(|host| !known.contains(host))
+        .collect();
+    let intent = Intent::Configure {
+        config: Box::new(new.clone()),
+    };
+    if unknown.is_empty() {
+        phone.handle(Instant::now(), Input::Intent(intent));
+    } else {
+        // A new registrar or proxy by name: registering before it is known would fail.
+        resolve_in_background(unknown, Some(intent), deferred.clone());
     }
-    phone.handle(
-        Instant::now(),
-        Input::Intent(Intent::Configure {
-            config: Box::new(new.clone()),
-        }),
-    );
     *current = new;
 }

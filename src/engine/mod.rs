@@ -13,7 +13,6 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use crate::config::Config;
-use crate::core::dialplan::DialPlan;
 use crate::core::phone::{address_text, Event, Input, Intent, Output, Phone, Settings};
 use crate::core::sip::uri::{parse_host_port, Uri};
 use media::Media;
@@ -56,7 +55,7 @@ pub async fn run(
         sip: local.to_string(),
     });
     let mut settings = Settings::from_config(&config);
-    match load_dial_plan(&config) {
+    match config.load_dial_plan() {
         Ok(plan) => settings.dial_plan = plan,
         Err(message) => {
             let _ = events.send(Event::Error {
@@ -78,12 +77,11 @@ pub async fn run(
         socket,
         events,
         media,
+        sip_trace: config.log.sip_trace,
     };
     // Inputs produced off the main loop (name lookups) come back through this channel.
     let (deferred_tx, mut deferred) = mpsc::unbounded_channel::<Input>();
-    for host in configured_host_names(&config) {
-        resolve_in_background(host, None, deferred_tx.clone());
-    }
+    resolve_in_background(configured_host_names(&config), None, deferred_tx.clone());
     driver.flush(&mut phone).await;
 
     let mut buf = vec![0u8; MAX_DATAGRAM];
@@ -100,6 +98,7 @@ pub async fn run(
         tokio::select! {
             received = driver.socket.recv_from(&mut buf) => match received {
                 Ok((len, source)) => {
+                    driver.trace("received from", source, &buf[..len]);
                     phone.handle(Instant::now(), Input::Datagram { source, data: buf[..len].to_vec() });
                 }
                 // ICMP errors from earlier sends surface here; each names where the datagram went.
@@ -120,7 +119,7 @@ pub async fn run(
                     (Intent::Configure { config: new }, _) => configure::apply(
                         &mut config, *new, &mut phone, &driver.media, &driver.events, &deferred_tx,
                     ),
-                    (intent, Some(host)) => resolve_in_background(host, Some(intent), deferred_tx.clone()),
+                    (intent, Some(host)) => resolve_in_background(vec![host], Some(intent), deferred_tx.clone()),
                     (intent, None) => phone.handle(Instant::now(), Input::Intent(intent)),
                 }
             },
@@ -138,20 +137,37 @@ pub async fn run(
     Ok(())
 }
 
+/// The log target of the SIP trace (setting `log.sip_trace`): every datagram in and out.
+pub const SIP_TRACE_TARGET: &str = "linekey::sip_trace";
+
 /// What carries out the phone's outputs.
 struct Driver {
     socket: UdpSocket,
     events: mpsc::UnboundedSender<Event>,
     media: Media,
+    sip_trace: bool,
 }
 
 impl Driver {
+    /// Logs one datagram in full when the SIP trace is on.
+    fn trace(&self, direction: &str, peer: SocketAddr, data: &[u8]) {
+        if self.sip_trace {
+            tracing::info!(
+                target: SIP_TRACE_TARGET,
+                "{direction} {peer} ({} bytes)\n{}",
+                data.len(),
+                String::from_utf8_lossy(data)
+            );
+        }
+    }
+
     /// Carries out everything the phone has to say, including what its answers to media
     /// commands make it say next.
     async fn flush(&mut self, phone: &mut Phone) {
         while let Some(output) = phone.poll_output() {
             match output {
                 Output::Transmit { dest, data } => {
+                    self.trace("sent to", dest, &data);
                     if let Err(e) = self.socket.send_to(&data, dest).await {
                         tracing::warn!("cannot send to {dest}: {e}");
                     }
@@ -200,17 +216,6 @@ fn advertised_ip(bound: IpAddr, config: &Config) -> IpAddr {
         .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST))
 }
 
-/// Reads the dial plan file, if the settings name one. The error names the file, and the line
-/// when the file is broken; the caller says what happens instead.
-fn load_dial_plan(config: &Config) -> Result<DialPlan, String> {
-    let Some(file) = &config.dialplan.file else {
-        return Ok(DialPlan::default());
-    };
-    let text =
-        std::fs::read_to_string(file).map_err(|e| format!("dial plan {file}: cannot read: {e}"))?;
-    DialPlan::parse(&text, file).map_err(|e| format!("dial plan {e}"))
-}
-
 /// Host names (not IP literals) in the settings, looked up at start.
 fn configured_host_names(config: &Config) -> Vec<String> {
     [
@@ -240,26 +245,33 @@ fn needs_lookup(host: &str) -> bool {
     host.parse::<IpAddr>().is_err() && !host.eq_ignore_ascii_case("localhost")
 }
 
-/// Looks a name up off the main loop, then hands the phone the address and, if given, the intent
-/// that was waiting for it. A failed lookup still hands over the intent, so the phone can say
-/// plainly that the host could not be resolved.
-fn resolve_in_background(host: String, then: Option<Intent>, inputs: mpsc::UnboundedSender<Input>) {
+/// Looks names up off the main loop, one after the other, then hands the phone each address
+/// and, if given, the intent that was waiting for them. A failed lookup still hands over the
+/// intent, so the phone can say plainly that the host could not be resolved.
+fn resolve_in_background(
+    hosts: Vec<String>,
+    then: Option<Intent>,
+    inputs: mpsc::UnboundedSender<Input>,
+) {
     tokio::spawn(async move {
-        let query = (host.clone(), 5060);
-        let lookup = tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host(query)).await;
-        match lookup {
-            Ok(Ok(addrs)) => {
-                let addrs: Vec<SocketAddr> = addrs.collect();
-                let best = addrs.iter().find(|a| a.is_ipv4()).or(addrs.first());
-                if let Some(addr) = best {
-                    let _ = inputs.send(Input::Resolved {
-                        host,
-                        addr: addr.ip(),
-                    });
+        for host in hosts {
+            let query = (host.clone(), 5060);
+            let lookup =
+                tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host(query)).await;
+            match lookup {
+                Ok(Ok(addrs)) => {
+                    let addrs: Vec<SocketAddr> = addrs.collect();
+                    let best = addrs.iter().find(|a| a.is_ipv4()).or(addrs.first());
+                    if let Some(addr) = best {
+                        let _ = inputs.send(Input::Resolved {
+                            host,
+                            addr: addr.ip(),
+                        });
+                    }
                 }
+                Ok(Err(e)) => tracing::info!("cannot resolve {host}: {e}"),
+                Err(_) => tracing::info!("cannot resolve {host}: timed out"),
             }
-            Ok(Err(e)) => tracing::info!("cannot resolve {host}: {e}"),
-            Err(_) => tracing::info!("cannot resolve {host}: timed out"),
         }
         if let Some(intent) = then {
             let _ = inputs.send(Input::Intent(intent));

@@ -19,7 +19,10 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-use super::{free_port_block, require_tool, signal, tail, wait_child, wait_udp_bound, STEP};
+use super::{
+    free_port_block, require_tool, signal, status_of, tail, wait_child, wait_udp_bound, RawSip,
+    STEP,
+};
 
 /// How long a peer may live at most; tests finish well within it.
 const PEER_LIFETIME_S: u64 = 120;
@@ -308,11 +311,19 @@ fn take_netstring(buf: &mut Vec<u8>) -> Option<Value> {
 // ---------------------------------------------------------------------------------------------
 // linphone
 
-/// Whether this process is in a network namespace with only loopback (`unshare -n`).
+/// Whether this process is in a network namespace with only loopback (`unshare -n`). Read from
+/// `/proc/self/net/dev`, which follows the process's namespace (`/sys/class/net` does not).
 pub fn only_loopback() -> bool {
-    fs::read_dir("/sys/class/net")
-        .is_ok_and(|rd| rd.flatten().all(|e| e.file_name().to_str() == Some("lo")))
+    fs::read_to_string("/proc/self/net/dev").is_ok_and(|dev| {
+        dev.lines()
+            .skip(2)
+            .filter_map(|l| l.split_once(':'))
+            .all(|(name, _)| name.trim() == "lo")
+    })
 }
+
+/// Set for a test run again inside `unshare -n`, so that it never starts another one.
+const NETNS_MARK: &str = "LINEKEY_TEST_IN_NETNS";
 
 /// linphone advertises the machine's external address unless loopback is all it can see
 /// (INTEROP.md). Returns true when the calling test may run its body here (it is already in such
@@ -322,6 +333,10 @@ pub fn in_private_network(name: &str) -> bool {
     if only_loopback() {
         return true;
     }
+    assert!(
+        std::env::var_os(NETNS_MARK).is_none(),
+        "still more than loopback inside `unshare -n`"
+    );
     let unshare = require_tool("unshare", "util-linux");
     let exe = std::env::current_exe().expect("current test binary");
     let out = Command::new("timeout")
@@ -330,6 +345,7 @@ pub fn in_private_network(name: &str) -> bool {
         .args(["-n", "sh", "-c", "ip link set lo up && exec \"$0\" \"$@\""])
         .arg(exe)
         .args(["--exact", name, "--test-threads=1", "--nocapture"])
+        .env(NETNS_MARK, "1")
         .output()
         .expect("run unshare");
     let text = format!(
@@ -428,9 +444,13 @@ impl Linphone {
             }
             thread::sleep(Duration::from_millis(50));
         };
-        if !wait_udp_bound(port, STEP) {
+        // The control socket opens before SIP is up: wait for an answer to OPTIONS.
+        if !answers_options(port) {
             stop_child(&mut child);
-            panic!("linphone-daemon does not listen on UDP 127.0.0.1:{port}");
+            panic!(
+                "linphone-daemon does not answer OPTIONS on 127.0.0.1:{port}\n{}",
+                tail(&dir.path().join("linphone.log"), 40)
+            );
         }
         Linphone {
             user: user.to_owned(),
@@ -547,6 +567,26 @@ impl Drop for Linphone {
     fn drop(&mut self) {
         stop_child(&mut self.child);
     }
+}
+
+/// Whether something answers a SIP OPTIONS on UDP 127.0.0.1:`port` within one step.
+fn answers_options(port: u16) -> bool {
+    let probe = RawSip::new();
+    let to = ([127, 0, 0, 1], port).into();
+    let deadline = Instant::now() + STEP;
+    for n in 0.. {
+        if Instant::now() > deadline {
+            return false;
+        }
+        probe.send(to, &probe.options(to, &format!("linekey-ready-{n}")));
+        if probe
+            .recv_until(Duration::from_millis(250), |d| status_of(d).is_some())
+            .is_some()
+        {
+            return true;
+        }
+    }
+    false
 }
 
 /// The value of a `Name: value` line in a daemon response.

@@ -137,6 +137,39 @@ fn a_new_account_unbinds_the_old_one_and_registers() {
     assert_eq!(sim.find_all("A", "R", "REGISTER").len(), before);
 }
 
+/// A registrar that answers every REGISTER 200 after two seconds.
+fn slow_registrar() -> impl FnMut(&mut PeerCtx, linekey::core::sip::message::Message) {
+    |ctx, msg| {
+        if let linekey::core::sip::message::Message::Request(req) = msg {
+            let from = ctx.from;
+            ctx.send_later(from, peer::reply(&req, 200), secs(2));
+        }
+    }
+}
+
+#[test]
+fn answers_about_a_replaced_binding_are_ignored() {
+    let mut sim = Sim::new();
+    sim.add_peer("R", P_ADDR, slow_registrar());
+    sim.phone("A", "alice", A_ADDR, &REGISTRAR);
+    sim.run_for(ms(500));
+    let overrides = [REGISTRAR[0], REGISTRAR[1], "account.user=alice2"];
+    sim.intent("A", configure("alice", A_ADDR, &overrides));
+    sim.run_for(secs(5));
+    // The first REGISTER's 200 (at 2 s) is about alice; only alice2's (at 2.5 s) counts.
+    let registered: Vec<_> = sim
+        .timed_events("A")
+        .into_iter()
+        .filter(|(_, e)| matches!(e, Event::Registration { .. }))
+        .collect();
+    assert_eq!(registered.len(), 1, "{registered:?}");
+    assert!(registered[0].0 >= ms(2500), "{registered:?}");
+    assert_eq!(
+        sim.registrations("A"),
+        [(RegistrationState::Registered, None)]
+    );
+}
+
 #[test]
 fn register_switched_off_unregisters_and_on_registers_again() {
     let mut sim = registered();
@@ -156,6 +189,23 @@ fn register_switched_off_unregisters_and_on_registers_again() {
     assert_eq!(
         sim.registrations("A").last(),
         Some(&(RegistrationState::Registered, None))
+    );
+}
+
+#[test]
+fn new_codecs_are_offered_in_the_next_call() {
+    let mut sim = pair(&[], &["calls.auto_answer=true"]);
+    sim.intent(
+        "A",
+        configure("alice", A_ADDR, &["calls.codecs=[\"PCMA\"]"]),
+    );
+    sim.intent("A", dial("sip:bob@10.0.0.2"));
+    sim.run_until(|s| s.line("A", 1).0 == Connected, secs(2));
+    let offer = body(&sim.find("A", "B", "INVITE"));
+    let media = offer.lines().find(|l| l.starts_with("m=audio")).unwrap();
+    assert!(
+        media.ends_with(" 8 101"),
+        "PCMA and telephone-event only: {media}"
     );
 }
 

@@ -7,6 +7,7 @@ mod backup_registration;
 mod configure;
 mod dtmf;
 mod early_media;
+mod refer_consent;
 mod s01_setup_teardown;
 mod s02_hold;
 mod s03_hold;

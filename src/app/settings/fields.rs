@@ -235,6 +235,8 @@ pub enum Problem {
         /// The parser's reason.
         reason: String,
     },
+    /// The dial plan file is not given by its full path.
+    FullPath,
     /// The dial plan file cannot be read; what the system said.
     Unreadable(String),
     /// The dial plan file is still being read.
@@ -270,6 +272,7 @@ impl Problem {
                 "settings-error-unreadable",
                 &[("reason", reason.as_str().into())],
             ),
+            Problem::FullPath => tr("settings-error-full-path"),
             Problem::Checking => tr("settings-dialplan-checking"),
             Problem::Other(words) => words.clone(),
         }

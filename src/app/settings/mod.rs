@@ -5,6 +5,11 @@
 //! the reason a value is refused is shown under it in the user's language; Save is refused
 //! while any field is. `update` is pure; the sound card probes and the dial plan check run as
 //! subscriptions (see `probe`), and only while the dialog is shown.
+//!
+//! A window shows it by keeping a [`Settings`], mapping [`Settings::view`] and
+//! [`Settings::subscription`] into its own messages while it is open, and passing each
+//! [`SettingsMessage`] to [`Settings::update`]: [`Outcome::Save`] carries the configuration to
+//! write and apply, and both it and [`Outcome::Cancel`] close the dialog.
 
 mod fields;
 mod probe;
@@ -15,21 +20,35 @@ mod view;
 mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
-use iced::{Element, Subscription};
+use iced::{keyboard, Element, Subscription};
 
 use crate::config::{Config, HoldStyle};
+use crate::media::device::DeviceError;
 
 pub use fields::{Field, Problem, Tab};
 pub use probe::Role;
 use probe::ToneRun;
+
+/// What a key nobody else took does in the dialog: Escape closes it, as dialogs do. (A
+/// focused field or an open list takes its keys first.)
+fn key_message(event: keyboard::Event) -> Option<SettingsMessage> {
+    match event {
+        keyboard::Event::KeyPressed {
+            key: keyboard::Key::Named(keyboard::key::Named::Escape),
+            ..
+        } => Some(SettingsMessage::Cancel),
+        _ => None,
+    }
+}
 
 /// Codec names in the order the dialog lists the ones a configuration leaves out.
 const CODECS: [&str; 3] = ["opus", "PCMU", "PCMA"];
 
 /// The dialog's state: a draft of the configuration, the text of its fields, and what the
 /// device probes found.
-#[derive(Debug)]
+// Debug is written by hand so the password never reaches logs or test output.
 pub struct Settings {
     /// Opened as the first-run account form.
     first_run: bool,
@@ -52,14 +71,37 @@ pub struct Settings {
     devices: Option<Devices>,
     tone: Option<ToneRun>,
     /// How the last test tone went: the role, and its notice or error.
-    tone_result: Option<(Role, Result<Option<String>, String>)>,
+    tone_result: Option<(Role, Result<Option<String>, DeviceError>)>,
     tone_serial: u64,
     /// The input's latest level (0–1), or why it cannot be measured.
-    level: Option<Result<f32, String>>,
+    level: Option<Result<f32, DeviceError>>,
     /// The dial plan path being read; `None` when none is pending.
     dialplan_pending: Option<String>,
     /// Why the dial plan file was refused, when it was.
     dialplan_problem: Option<Problem>,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("first_run", &self.first_run)
+            .field("more", &self.more)
+            .field("tab", &self.tab)
+            // Config's Debug hides the password.
+            .field("draft", &self.checked.config)
+            .field("problems", &self.checked.problems)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Text typed into a field. Its Debug shows only the length, since one field is the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Typed(pub String);
+
+impl fmt::Debug for Typed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} characters>", self.0.chars().count())
+    }
 }
 
 /// Sound cards found on this machine.
@@ -75,7 +117,7 @@ pub enum SettingsMessage {
     /// A tab of the navigation was chosen.
     TabSelected(Tab),
     /// A text field was edited.
-    Edited(Field, String),
+    Edited(Field, Typed),
     /// The password's "show" switch.
     PasswordShown(bool),
     /// Register on start.
@@ -109,7 +151,7 @@ pub enum SettingsMessage {
         /// Which press of the button.
         serial: u64,
         /// The device's notice, or the error.
-        result: Result<Option<String>, String>,
+        result: Result<Option<String>, DeviceError>,
     },
     /// The sound cards were listed.
     DevicesListed {
@@ -123,7 +165,7 @@ pub enum SettingsMessage {
         /// The input measured.
         spec: String,
         /// 0 (silence) to 1 (full scale), or the error.
-        level: Result<f32, String>,
+        level: Result<f32, DeviceError>,
     },
     /// The dial plan file at `path` was read.
     DialPlanChecked {
@@ -200,7 +242,7 @@ impl Settings {
         use SettingsMessage as M;
         match message {
             M::TabSelected(tab) => self.tab = tab,
-            M::Edited(field, text) => {
+            M::Edited(field, Typed(text)) => {
                 if field == Field::DialPlanFile {
                     self.dialplan_edited(&text);
                 }
@@ -275,7 +317,7 @@ impl Settings {
                 };
                 self.save_pressed = true;
                 // Take the user to a refused field if none is in view.
-                if !self.checked.problems.keys().any(|f| self.shows(f.tab())) {
+                if !self.checked.problems.keys().any(|f| self.in_view(*f)) {
                     self.more = true;
                     self.tab = first.tab();
                 }
@@ -286,10 +328,11 @@ impl Settings {
         Outcome::Continue
     }
 
-    /// The dialog's background work: the sound card list and the microphone meter while the
-    /// audio tab is in view, a test tone while it plays, and a dial plan check while pending.
+    /// The dialog's background work: Escape to cancel, the sound card list and the
+    /// microphone meter while the audio tab is in view, a test tone while it plays, and a dial
+    /// plan check while pending.
     pub fn subscription(&self) -> Subscription<SettingsMessage> {
-        let mut subscriptions = Vec::new();
+        let mut subscriptions = vec![keyboard::listen().filter_map(key_message)];
         if self.shows(Tab::Audio) {
             if self.devices.is_none() {
                 subscriptions.push(Subscription::run_with((), probe::devices));
@@ -318,6 +361,15 @@ impl Settings {
         self.tab == tab && (!self.first_run || self.more)
     }
 
+    /// Whether `field` is on the page the user sees now.
+    fn in_view(&self, field: Field) -> bool {
+        if self.first_run && !self.more {
+            Field::FIRST_RUN.contains(&field)
+        } else {
+            self.tab == field.tab()
+        }
+    }
+
     /// The device spec a test tone for `role` plays on.
     fn device(&self, role: Role) -> &str {
         match role {
@@ -334,11 +386,17 @@ impl Settings {
     }
 
     /// A new dial plan path is checked when typed; the file the dialog opened with was
-    /// accepted when the phone started, so it is not read again.
+    /// accepted when the phone started, so it is not read again. A relative path is refused:
+    /// the phone reads it from wherever it was started, which the user cannot see.
     fn dialplan_edited(&mut self, text: &str) {
         let path = text.trim();
+        self.dialplan_pending = None;
         self.dialplan_problem = None;
-        self.dialplan_pending = (!path.is_empty()).then(|| path.to_owned());
+        if std::path::Path::new(path).is_absolute() {
+            self.dialplan_pending = Some(path.to_owned());
+        } else if !path.is_empty() {
+            self.dialplan_problem = Some(Problem::FullPath);
+        }
     }
 
     /// Reads every field over the draft and checks the result.

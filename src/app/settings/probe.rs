@@ -76,7 +76,7 @@ pub fn tone(run: &ToneRun) -> impl Stream<Item = SettingsMessage> {
             Role::Output => Tone::Ringback,
             Role::Ringer => Tone::Ringtone,
         };
-        let result = preview::play_tone(&run.spec, tone, TEST_TONE).map_err(|e| e.to_string());
+        let result = preview::play_tone(&run.spec, tone, TEST_TONE);
         send(SettingsMessage::ToneDone {
             serial: run.serial,
             result,
@@ -96,7 +96,7 @@ pub fn level(spec: &String) -> impl Stream<Item = SettingsMessage> {
             Err(error) => {
                 send(SettingsMessage::InputLevel {
                     spec,
-                    level: Err(error.to_string()),
+                    level: Err(error),
                 });
                 return;
             }

@@ -14,6 +14,17 @@ pub fn muted(theme: &Theme) -> text::Style {
     }
 }
 
+/// A box that confirms what the user entered, tinted with the primary colour.
+pub fn note(theme: &Theme) -> container::Style {
+    let palette = theme.extended_palette();
+    container::Style {
+        background: Some(palette.primary.base.color.scale_alpha(0.1).into()),
+        text_color: Some(palette.background.base.text),
+        border: border::rounded(RADIUS),
+        ..container::Style::default()
+    }
+}
+
 /// A refusal under a field.
 pub fn error(theme: &Theme) -> text::Style {
     text::Style {

@@ -4,8 +4,10 @@ use iced::Theme;
 use iced_test::Simulator;
 
 use super::probe::check_dialplan;
+use super::view::device_error;
 use super::*;
-use crate::i18n::tr;
+use crate::i18n::{tr, tr_with};
+use crate::media::device::Direction;
 
 const AGENT_EXAMPLE: &str = include_str!("../../../tests/fixtures/config/agent-example.toml");
 
@@ -18,6 +20,15 @@ fn example() -> Config {
         .config
 }
 
+/// What opening a default device says on a machine without a sound card.
+fn no_card(direction: Direction) -> DeviceError {
+    DeviceError::Unavailable {
+        direction,
+        name: "default".into(),
+        reason: "no default device".into(),
+    }
+}
+
 fn saved(outcome: Outcome) -> Config {
     match outcome {
         Outcome::Save(config) => *config,
@@ -26,7 +37,7 @@ fn saved(outcome: Outcome) -> Config {
 }
 
 fn edit(settings: &mut Settings, field: Field, text: &str) -> Outcome {
-    settings.update(SettingsMessage::Edited(field, text.to_owned()))
+    settings.update(SettingsMessage::Edited(field, Typed(text.to_owned())))
 }
 
 /// Saving refuses and names `field`'s problem.
@@ -291,6 +302,13 @@ fn untouched_problems_wait_for_save_which_jumps_to_them() {
     assert_eq!(settings.problem(Field::Domain), Some(&Problem::Required));
     assert_eq!(settings.tab, Tab::Account);
 
+    // The first-run form shows the account's required fields itself.
+    let mut settings = Settings::new(&Config::default(), true);
+    settings.update(SettingsMessage::Save);
+    assert!(!settings.more);
+    assert_eq!(settings.problem(Field::User), Some(&Problem::Required));
+    assert!(shows(&settings, &Problem::Required.text()));
+
     // On the first-run form, a refused field elsewhere opens the full dialog at its tab.
     let mut config = example();
     config.proxy.primary = Some("bad proxy".into());
@@ -321,6 +339,27 @@ fn several_problems_are_shown_at_once() {
             Field::Lines,
             Field::ForwardBusy
         ]
+    );
+}
+
+#[test]
+fn a_refusal_no_field_explains_is_shown_next_to_save() {
+    let mut config = example();
+    config.ui.language = "xx".into();
+    let mut settings = Settings::new(&config, false);
+    assert_eq!(settings.update(SettingsMessage::Save), Outcome::Continue);
+    match settings.problem(Field::Whole) {
+        Some(Problem::Other(words)) => assert!(words.starts_with("ui.language: "), "{words}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(shows(
+        &settings,
+        &settings.problem(Field::Whole).unwrap().text()
+    ));
+    settings.update(SettingsMessage::LanguageSelected("fr".into()));
+    assert_eq!(
+        saved(settings.update(SettingsMessage::Save)).ui.language,
+        "fr"
     );
 }
 
@@ -363,12 +402,12 @@ fn test_tone_runs_once_at_a_time_and_reports() {
     assert!(settings.tone.is_some());
     settings.update(SettingsMessage::ToneDone {
         serial: run.serial,
-        result: Err("No audio output device".into()),
+        result: Err(no_card(Direction::Output)),
     });
     assert_eq!(settings.tone, None);
     assert_eq!(
         settings.tone_result,
-        Some((Role::Ringer, Err("No audio output device".into())))
+        Some((Role::Ringer, Err(no_card(Direction::Output))))
     );
     settings.update(SettingsMessage::TestTone(Role::Output));
     let again = settings.tone.clone().unwrap();
@@ -405,16 +444,16 @@ fn devices_and_levels_are_kept_for_the_current_input() {
     assert_eq!(settings.level, None);
     settings.update(SettingsMessage::InputLevel {
         spec: "tone:440".into(),
-        level: Err("cannot open".into()),
+        level: Err(no_card(Direction::Input)),
     });
-    assert_eq!(settings.level, Some(Err("cannot open".into())));
+    assert_eq!(settings.level, Some(Err(no_card(Direction::Input))));
 }
 
 #[test]
 fn a_new_dial_plan_is_checked_before_it_can_be_saved() {
     let mut settings = Settings::new(&example(), false);
-    edit(&mut settings, Field::DialPlanFile, "plans/new.xml");
-    assert_eq!(settings.dialplan_pending.as_deref(), Some("plans/new.xml"));
+    edit(&mut settings, Field::DialPlanFile, "/plans/new.xml");
+    assert_eq!(settings.dialplan_pending.as_deref(), Some("/plans/new.xml"));
     assert_eq!(
         refused(&mut settings, Field::DialPlanFile),
         Problem::Checking
@@ -426,25 +465,32 @@ fn a_new_dial_plan_is_checked_before_it_can_be_saved() {
     };
     // A result for a path typed before is dropped.
     settings.update(SettingsMessage::DialPlanChecked {
-        path: "plans/new".into(),
+        path: "/plans/new".into(),
         result: Err(broken.clone()),
     });
-    assert_eq!(settings.dialplan_pending.as_deref(), Some("plans/new.xml"));
+    assert_eq!(settings.dialplan_pending.as_deref(), Some("/plans/new.xml"));
     settings.update(SettingsMessage::DialPlanChecked {
-        path: "plans/new.xml".into(),
+        path: "/plans/new.xml".into(),
         result: Err(broken.clone()),
     });
     assert_eq!(settings.dialplan_pending, None);
     assert_eq!(refused(&mut settings, Field::DialPlanFile), broken);
     assert!(broken.text().contains('3') && broken.text().contains("unclosed tag <TEMPLATE>"));
 
-    edit(&mut settings, Field::DialPlanFile, "plans/good.xml");
+    edit(&mut settings, Field::DialPlanFile, "/plans/good.xml");
     settings.update(SettingsMessage::DialPlanChecked {
-        path: "plans/good.xml".into(),
+        path: "/plans/good.xml".into(),
         result: Ok(()),
     });
     let c = saved(settings.update(SettingsMessage::Save));
-    assert_eq!(c.dialplan.file.as_deref(), Some("plans/good.xml"));
+    assert_eq!(c.dialplan.file.as_deref(), Some("/plans/good.xml"));
+    // A relative path is refused without reading anything.
+    edit(&mut settings, Field::DialPlanFile, "plans/good.xml");
+    assert_eq!(settings.dialplan_pending, None);
+    assert_eq!(
+        refused(&mut settings, Field::DialPlanFile),
+        Problem::FullPath
+    );
     // Emptying the field needs no check.
     edit(&mut settings, Field::DialPlanFile, " ");
     assert_eq!(
@@ -486,24 +532,47 @@ fn dial_plan_files_are_read_and_parsed() {
 #[test]
 fn subscriptions_follow_what_is_shown() {
     let mut settings = Settings::new(&example(), false);
-    assert_eq!(settings.subscription().units(), 0);
+    // Escape, always.
+    assert_eq!(settings.subscription().units(), 1);
     settings.update(SettingsMessage::TabSelected(Tab::Audio));
     // The device list and the microphone meter.
-    assert_eq!(settings.subscription().units(), 2);
+    assert_eq!(settings.subscription().units(), 3);
     settings.update(SettingsMessage::DevicesListed {
         inputs: vec![],
         outputs: vec![],
     });
-    assert_eq!(settings.subscription().units(), 1);
+    assert_eq!(settings.subscription().units(), 2);
     settings.update(SettingsMessage::TestTone(Role::Output));
-    assert_eq!(settings.subscription().units(), 2);
+    assert_eq!(settings.subscription().units(), 3);
     settings.update(SettingsMessage::TabSelected(Tab::General));
-    edit(&mut settings, Field::DialPlanFile, "x.xml");
-    assert_eq!(settings.subscription().units(), 2);
+    edit(&mut settings, Field::DialPlanFile, "/x.xml");
+    assert_eq!(settings.subscription().units(), 3);
     // The first-run form shows no audio tab, so the meter stays off.
     let mut first = Settings::new(&example(), true);
     first.update(SettingsMessage::TabSelected(Tab::Audio));
-    assert_eq!(first.subscription().units(), 0);
+    assert_eq!(first.subscription().units(), 1);
+}
+
+#[test]
+fn escape_cancels() {
+    use iced::keyboard::{key::Named, Event, Key, Location, Modifiers};
+    let press = |key: Key| Event::KeyPressed {
+        key: key.clone(),
+        modified_key: key.clone(),
+        physical_key: iced::keyboard::key::Physical::Unidentified(
+            iced::keyboard::key::NativeCode::Unidentified,
+        ),
+        location: Location::Standard,
+        modifiers: Modifiers::empty(),
+        text: None,
+        repeat: false,
+    };
+    assert!(matches!(
+        key_message(press(Key::Named(Named::Escape))),
+        Some(SettingsMessage::Cancel)
+    ));
+    assert!(key_message(press(Key::Named(Named::Enter))).is_none());
+    assert!(key_message(press(Key::Character("q".into()))).is_none());
 }
 
 #[test]
@@ -563,6 +632,14 @@ fn simulated_first_run_fills_the_account_and_connects() {
             ui.typewrite(text);
         }
     });
+    // The address the fields make is shown for the user to check.
+    assert!(shows(
+        &settings,
+        &tr_with(
+            "settings-your-address",
+            &[("address", "alice@sip.example.com".into())]
+        )
+    ));
     let outcomes = interact(&mut settings, |ui| {
         ui.click(tr("settings-save-first-run").as_str()).unwrap();
     });
@@ -582,8 +659,150 @@ fn simulated_first_run_fills_the_account_and_connects() {
     assert!(shows(&settings, &tr("settings-tab-network")));
 }
 
-/// Renders the dialog as images; with `LINEKEY_SCREENSHOTS` set they are also copied to
-/// `docs/screenshots/`, which shows them in the documentation.
+#[test]
+fn the_test_tone_reaches_a_wav_output_and_a_tone_input_moves_the_meter() {
+    use iced::futures::executor::block_on;
+    use iced::futures::StreamExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let wav = dir.path().join("speaker.wav");
+    let mut config = example();
+    config.audio.output = format!("wav:{}", wav.display());
+    config.audio.input = "tone:440".into();
+    let mut settings = Settings::new(&config, false);
+
+    settings.update(SettingsMessage::TestTone(Role::Output));
+    let run = settings.tone.clone().unwrap();
+    for message in block_on(probe::tone(&run).collect::<Vec<_>>()) {
+        settings.update(message);
+    }
+    assert_eq!(settings.tone, None);
+    assert_eq!(settings.tone_result, Some((Role::Output, Ok(None))));
+    let samples: Vec<i16> = hound::WavReader::open(&wav)
+        .unwrap()
+        .into_samples()
+        .map(Result::unwrap)
+        .collect();
+    // About a second of audible tone.
+    assert!(samples.len() >= 48_000, "{}", samples.len());
+    assert!(crate::media::device::preview::level(&samples) > 0.5);
+
+    let mut readings = probe::level(&settings.base.audio.input);
+    let first = block_on(readings.next()).unwrap();
+    // Dropping the stream is how the dialog stops the meter; its thread ends at the next reading.
+    drop(readings);
+    settings.update(first);
+    assert!(
+        matches!(settings.level, Some(Ok(level)) if level > 0.5),
+        "{:?}",
+        settings.level
+    );
+
+    // A device that cannot be opened gives one message saying why, and the stream ends.
+    settings.update(SettingsMessage::InputSelected("null".into()));
+    let failed = block_on(probe::level(&settings.base.audio.input).collect::<Vec<_>>());
+    assert_eq!(failed.len(), 1);
+    settings.update(failed.into_iter().next().unwrap());
+    assert!(
+        matches!(&settings.level, Some(Err(DeviceError::InvalidSpec { spec, .. })) if spec == "null"),
+        "{:?}",
+        settings.level
+    );
+    settings.update(SettingsMessage::TabSelected(Tab::Audio));
+    let sentence = tr_with("settings-device-invalid", &[("name", "null".into())]);
+    assert!(shows(
+        &settings,
+        &tr_with("settings-input-failed", &[("error", sentence.into())])
+    ));
+}
+
+#[test]
+fn simulated_user_tests_the_speaker() {
+    let mut settings = Settings::new(&example(), false);
+    settings.update(SettingsMessage::TabSelected(Tab::Audio));
+    // The speaker's button comes first.
+    interact(&mut settings, |ui| {
+        ui.click(tr("settings-test-tone").as_str()).unwrap();
+    });
+    let run = settings.tone.clone().unwrap();
+    assert_eq!((run.role, run.spec.as_str()), (Role::Output, "default"));
+    assert!(shows(&settings, &tr("settings-test-tone-playing")));
+    settings.update(SettingsMessage::ToneDone {
+        serial: run.serial,
+        result: Err(no_card(Direction::Output)),
+    });
+    let failed = tr_with(
+        "settings-test-tone-failed",
+        &[("error", tr("settings-device-none").into())],
+    );
+    assert!(shows(&settings, &failed));
+}
+
+#[test]
+fn the_device_list_and_dial_plan_checks_arrive_as_messages() {
+    use iced::futures::executor::block_on;
+    use iced::futures::StreamExt;
+
+    let listed = block_on(probe::devices(&()).collect::<Vec<_>>());
+    assert!(matches!(
+        listed[..],
+        [SettingsMessage::DevicesListed { .. }]
+    ));
+
+    let mut settings = Settings::new(&example(), false);
+    edit(&mut settings, Field::DialPlanFile, "/nonexistent/plan.xml");
+    let path = settings.dialplan_pending.clone().unwrap();
+    for message in block_on(probe::dialplan(&path).collect::<Vec<_>>()) {
+        settings.update(message);
+    }
+    assert!(matches!(
+        settings.problem(Field::DialPlanFile),
+        Some(Problem::Unreadable(_))
+    ));
+}
+
+#[test]
+fn device_errors_are_explained_in_the_users_language() {
+    assert_eq!(
+        device_error(&no_card(Direction::Input)),
+        tr("settings-device-none")
+    );
+    let missing = DeviceError::Unavailable {
+        direction: Direction::Output,
+        name: "USB Headset".into(),
+        reason: "not found".into(),
+    };
+    assert!(device_error(&missing).contains("USB Headset"));
+    let file = DeviceError::WavWrite {
+        path: "/x/y.wav".into(),
+        reason: "No such file or directory".into(),
+    };
+    assert!(device_error(&file).contains("/x/y.wav"));
+    assert!(device_error(&file).contains("No such file or directory"));
+}
+
+#[test]
+fn the_password_stays_out_of_debug_output() {
+    let mut settings = Settings::new(&example(), false);
+    let message = SettingsMessage::Edited(Field::Password, Typed("hunter2".into()));
+    assert_eq!(format!("{message:?}"), "Edited(Password, <7 characters>)");
+    settings.update(message);
+    let shown = format!("{settings:?}");
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("secret"),
+        "{shown}"
+    );
+    assert!(shown.contains("alice"), "{shown}");
+}
+
+#[test]
+fn numbers_in_messages_are_not_grouped() {
+    // A port reads as 65535, never 65,535.
+    assert!(Problem::Between(0, 65535).text().contains("65535"));
+}
+
+/// Renders every page of the dialog, light and dark, so none of them fails to draw. With
+/// `LINEKEY_SCREENSHOTS=DIR` the images are kept in DIR; `docs/screenshots/` holds some of them.
 #[test]
 fn screenshots() {
     let dir = tempfile::tempdir().unwrap();
@@ -591,42 +810,66 @@ fn screenshots() {
     config.account.display_name = "Alice Smith".into();
     config.account.domain = "sip.example.com".into();
     config.account.registrar = None;
-    let full = Settings::new(&config, false);
-    let mut audio = Settings::new(&config, false);
-    audio.update(SettingsMessage::TabSelected(Tab::Audio));
-    audio.update(SettingsMessage::InputLevel {
+
+    let mut pages: Vec<(String, Settings)> = Vec::new();
+    for tab in Tab::ALL {
+        let mut settings = Settings::new(&config, false);
+        settings.update(SettingsMessage::TabSelected(tab));
+        settings.update(SettingsMessage::InputLevel {
+            spec: "default".into(),
+            level: Ok(0.62),
+        });
+        pages.push((format!("settings-{tab:?}").to_lowercase(), settings));
+    }
+    let mut refused = Settings::new(&config, false);
+    refused.update(SettingsMessage::TabSelected(Tab::Network));
+    edit(&mut refused, Field::BindPort, "70000");
+    edit(&mut refused, Field::RtpLast, "20998");
+    refused.update(SettingsMessage::Save);
+    pages.push(("settings-refused".into(), refused));
+    // What a machine without a sound card shows.
+    let mut silent = Settings::new(&config, false);
+    silent.update(SettingsMessage::TabSelected(Tab::Audio));
+    silent.update(SettingsMessage::InputLevel {
         spec: "default".into(),
-        level: Ok(0.62),
+        level: Err(no_card(Direction::Input)),
     });
-    let mut calls = Settings::new(&config, false);
-    calls.update(SettingsMessage::TabSelected(Tab::Calls));
-    let first = Settings::new(&Config::default(), true);
-    for (name, settings) in [
-        ("settings", &full),
-        ("settings-audio", &audio),
-        ("settings-calls", &calls),
-        ("first-run", &first),
-    ] {
-        let mut ui = Simulator::with_size(iced::Settings::default(), SIZE, settings.view());
-        let snapshot = ui.snapshot(&Theme::Light).unwrap();
-        let path = dir.path().join(format!("{name}.png"));
-        assert!(snapshot.matches_image(&path).unwrap());
-        // The simulator names the file after its renderer.
-        let written = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| {
-                p.file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .starts_with(&format!("{name}-"))
-            })
-            .unwrap();
-        if std::env::var_os("LINEKEY_SCREENSHOTS").is_some() {
-            let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
-            std::fs::create_dir_all(&docs).unwrap();
-            std::fs::copy(&written, docs.join(format!("{name}.png"))).unwrap();
+    silent.update(SettingsMessage::TestTone(Role::Ringer));
+    silent.update(SettingsMessage::ToneDone {
+        serial: 1,
+        result: Err(no_card(Direction::Output)),
+    });
+    pages.push(("settings-audio-unavailable".into(), silent));
+    pages.push(("first-run".into(), Settings::new(&Config::default(), true)));
+    let mut first_refused = Settings::new(&Config::default(), true);
+    edit(&mut first_refused, Field::DisplayName, "Alice Smith");
+    first_refused.update(SettingsMessage::Save);
+    pages.push(("first-run-refused".into(), first_refused));
+    let mut first_filled = Settings::new(&Config::default(), true);
+    edit(&mut first_filled, Field::User, "alice");
+    edit(&mut first_filled, Field::Domain, "sip.example.com");
+    edit(&mut first_filled, Field::Password, "secret");
+    pages.push(("first-run-filled".into(), first_filled));
+
+    let keep = std::env::var_os("LINEKEY_SCREENSHOTS");
+    for (name, settings) in &pages {
+        for (theme, suffix) in [(Theme::Light, ""), (Theme::Dark, "-dark")] {
+            let mut ui = Simulator::with_size(iced::Settings::default(), SIZE, settings.view());
+            let snapshot = ui.snapshot(&theme).unwrap();
+            let name = format!("{name}{suffix}");
+            assert!(snapshot.matches_image(dir.path().join(&name)).unwrap());
+            // The simulator adds its renderer's name to the file name.
+            let written = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|entry| entry.unwrap().path())
+                .find(|path| path.extension().is_some_and(|e| e == "png"))
+                .unwrap();
+            if let Some(keep) = &keep {
+                let keep = Path::new(keep);
+                std::fs::create_dir_all(keep).unwrap();
+                std::fs::copy(&written, keep.join(format!("{name}.png"))).unwrap();
+            }
+            std::fs::remove_file(written).unwrap();
         }
-        std::fs::remove_file(written).unwrap();
     }
 }

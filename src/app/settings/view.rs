@@ -12,9 +12,10 @@ use iced::{Alignment, Element, Length};
 
 use super::fields::{Field, Problem, Tab};
 use super::style;
-use super::{Role, Settings, SettingsMessage as M};
+use super::{Role, Settings, SettingsMessage as M, Typed};
 use crate::config::HoldStyle;
 use crate::i18n::{self, tr, tr_with};
+use crate::media::device::DeviceError;
 
 /// Width of the label column, wide enough for the longest label in every language.
 const LABEL_WIDTH: f32 = 170.0;
@@ -43,6 +44,22 @@ fn first_run(s: &Settings) -> Element<'_, M> {
     .spacing(14);
     for field in Field::FIRST_RUN {
         form = form.push(stacked(s, field));
+    }
+    // The address the two fields make, so the user can compare it with what the provider sent.
+    let account = &s.checked.config.account;
+    if !account.user.is_empty() && !account.domain.is_empty() {
+        let address = format!("{}@{}", account.user, account.domain);
+        let note = text(tr_with(
+            "settings-your-address",
+            &[("address", address.into())],
+        ))
+        .size(BODY);
+        form = form.push(
+            container(note)
+                .padding([8, 12])
+                .width(Length::Fill)
+                .style(style::note),
+        );
     }
     let actions = row![
         button(text(tr("settings-more")).size(BODY))
@@ -140,7 +157,7 @@ fn save_button(s: &Settings) -> Element<'_, M> {
     } else {
         "settings-save"
     };
-    button(text(tr(label)).size(BODY))
+    button(text(tr(label)).size(BODY).wrapping(text::Wrapping::None))
         .padding([8, 18])
         .style(style::primary)
         .on_press(M::Save)
@@ -153,7 +170,7 @@ fn cancel_button(s: &Settings) -> Element<'_, M> {
     } else {
         "settings-cancel"
     };
-    button(text(tr(label)).size(BODY))
+    button(text(tr(label)).size(BODY).wrapping(text::Wrapping::None))
         .padding([8, 18])
         .style(style::secondary)
         .on_press(M::Cancel)
@@ -302,7 +319,7 @@ fn input(s: &Settings, field: Field) -> Element<'_, M> {
     text_input(&tr(&format!("{}-placeholder", field.id())), value)
         .id(field.id())
         .secure(field == Field::Password && !s.password_shown)
-        .on_input(move |text| M::Edited(field, text))
+        .on_input(move |text| M::Edited(field, Typed(text)))
         .on_submit(M::Save)
         .padding([7, 10])
         .size(BODY)
@@ -340,7 +357,8 @@ fn password_shown(s: &Settings) -> Element<'_, M> {
 fn switch<'a>(key: &str, on: bool, message: fn(bool) -> M) -> Element<'a, M> {
     labeled(
         tr(key),
-        toggler(on).on_toggle(message).size(20),
+        // Padded to sit on the label's line, like the text of a field.
+        container(toggler(on).on_toggle(message).size(20)).padding(iced::Padding::ZERO.top(6)),
         text(tr(&format!("{key}-help")))
             .size(SMALL)
             .style(style::muted)
@@ -504,7 +522,7 @@ fn meter(s: &Settings) -> Element<'_, M> {
     match &s.level {
         Some(Err(error)) => text(tr_with(
             "settings-input-failed",
-            &[("error", error.as_str().into())],
+            &[("error", device_error(error).into())],
         ))
         .size(SMALL)
         .style(style::error)
@@ -527,7 +545,7 @@ fn tone_note<'a>(s: &'a Settings, role: Role, key: &str) -> Element<'a, M> {
     match &s.tone_result {
         Some((r, Err(error))) if *r == role => text(tr_with(
             "settings-test-tone-failed",
-            &[("error", error.as_str().into())],
+            &[("error", device_error(error).into())],
         ))
         .size(SMALL)
         .style(style::error)
@@ -539,6 +557,27 @@ fn tone_note<'a>(s: &'a Settings, role: Role, key: &str) -> Element<'a, M> {
             .size(SMALL)
             .style(style::muted)
             .into(),
+    }
+}
+
+/// What went wrong with a device, in the user's language and saying what to do.
+pub(super) fn device_error(error: &DeviceError) -> String {
+    match error {
+        DeviceError::Unavailable { name, .. } if name == "default" => tr("settings-device-none"),
+        DeviceError::Unavailable { name, .. } => tr_with(
+            "settings-device-unavailable",
+            &[("name", name.as_str().into())],
+        ),
+        DeviceError::InvalidSpec { spec, .. } => {
+            tr_with("settings-device-invalid", &[("name", spec.as_str().into())])
+        }
+        DeviceError::WavRead { path, reason } | DeviceError::WavWrite { path, reason } => tr_with(
+            "settings-device-file",
+            &[
+                ("path", path.as_str().into()),
+                ("reason", reason.as_str().into()),
+            ],
+        ),
     }
 }
 

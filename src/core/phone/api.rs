@@ -68,6 +68,16 @@ pub enum Intent {
     Register,
     /// Remove the registration.
     Unregister,
+    /// Follow the transfer the far end asked for on a line (`transfer_request`).
+    AcceptTransfer {
+        /// The line key, from 1.
+        line: usize,
+    },
+    /// Refuse the transfer the far end asked for on a line; the call goes on.
+    DeclineTransfer {
+        /// The line key, from 1.
+        line: usize,
+    },
     /// Apply new settings while running (the settings dialog, Do Not Disturb, Forward). Calls
     /// in progress go on; what cannot change without a restart (`network.bind`,
     /// `network.rtp_ports`) keeps its old value and a status says so.
@@ -178,6 +188,27 @@ pub enum Event {
         #[serde(flatten)]
         stats: MediaStats,
     },
+    /// The far end asks to transfer this line's call (REFER) and `calls.refer_consent` wants
+    /// the user's answer: `Intent::AcceptTransfer` or `Intent::DeclineTransfer`.
+    TransferRequest {
+        /// The line key, from 1.
+        line: usize,
+        /// Where the call would go.
+        target: String,
+        /// Who asks (the Referred-By header), when the far end says.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        referred_by: Option<String>,
+    },
+    /// A transfer request is settled: `accepted`, `declined`, or `expired` (unanswered).
+    TransferRequestEnded {
+        /// The line key, from 1.
+        line: usize,
+        /// How it ended.
+        reason: String,
+    },
+    /// New settings are in effect (answer to `Intent::Configure`, and so to the agent's
+    /// `reload`); what could not be applied was reported before it.
+    Configured,
     /// The microphone was muted or unmuted (answer to `Intent::Mute`).
     Mute {
         /// Whether calls now send silence.

@@ -12,6 +12,7 @@
 
 use std::time::Instant;
 
+use super::api::Event;
 use super::registration::Registrar;
 use super::{failover, Phone, Settings};
 use crate::config::Config;
@@ -52,6 +53,7 @@ impl Phone {
             }
         }
         self.grow_lines();
+        self.emit(Event::Configured);
     }
 
     /// Adds line keys up to the configured count. Extra keys go in `trim_lines`, once idle.

@@ -11,6 +11,7 @@ mod callee;
 mod caller;
 mod conference;
 mod configure;
+mod consent;
 mod dtmf;
 mod failover;
 mod forwarding;
@@ -200,6 +201,8 @@ pub struct Settings {
     pub dial_plan: DialPlan,
     /// Where incoming calls are forwarded.
     pub forwarding: Forwarding,
+    /// Ask the user before following a REFER.
+    pub refer_consent: bool,
 }
 
 impl Settings {
@@ -240,6 +243,7 @@ impl Settings {
             ring_timeout: Duration::from_secs(config.calls.ring_timeout_s),
             dial_plan: DialPlan::default(),
             forwarding: Forwarding::from_config(&config.calls),
+            refer_consent: config.calls.refer_consent,
         }
     }
 }
@@ -270,6 +274,8 @@ pub struct Phone {
     quitting: bool,
     /// The two calls of the local 3-way conference, while there is one.
     conference: Option<[CallId; 2]>,
+    /// Transfer requests waiting for the user (`calls.refer_consent`).
+    questions: consent::Questions,
 }
 
 impl Phone {
@@ -293,6 +299,7 @@ impl Phone {
             next_call: 1,
             quitting: false,
             conference: None,
+            questions: consent::Questions::default(),
         };
         if phone.settings.register {
             phone.register(now);
@@ -338,6 +345,7 @@ impl Phone {
             self.transactions.next_deadline(),
             self.registration.deadline(),
             self.proxies.deadline(),
+            self.questions.deadline(),
         ]
         .into_iter()
         .flatten()
@@ -373,6 +381,8 @@ impl Phone {
             Intent::Unregister => self.unregister(now),
             Intent::Quit => self.quit(now),
             Intent::Configure { config } => self.configure(now, &config),
+            Intent::AcceptTransfer { line } => self.accept_transfer(now, line),
+            Intent::DeclineTransfer { line } => self.decline_transfer(now, line),
             Intent::Mute { muted } => {
                 self.media(MediaCommand::Mute { muted });
                 self.emit(Event::Mute { muted });
@@ -389,6 +399,7 @@ impl Phone {
     fn quit(&mut self, now: Instant) {
         // Set first, so the hang-ups below do not remind the user of held lines.
         self.quitting = true;
+        self.decline_all(now);
         for line in 1..=self.lines.len() {
             if self.lines[line - 1].is_some() {
                 self.hangup(now, line);
@@ -489,6 +500,7 @@ impl Phone {
         self.drain_transactions(now);
         self.registration_timers(now);
         self.probe_timer(now);
+        self.consent_timers(now);
         let due: Vec<CallId> = self
             .calls
             .values()

@@ -30,9 +30,6 @@ pub enum Purpose {
     Notify,
     /// REGISTER (refresh or removal) with the registrar or the backup proxy.
     Register(Registrar),
-    /// REGISTER removing the binding of an account the settings replaced (its answer changes
-    /// nothing: the new account has a registration of its own).
-    Unbind,
     /// OPTIONS asking a failed primary proxy whether it is back.
     Probe,
 }
@@ -253,8 +250,8 @@ impl Phone {
                     dialog.local_cseq = dialog.local_cseq.max(seq);
                 }
             }
-            Purpose::Register(which) => self.register_retried(which, seq),
-            Purpose::Probe | Purpose::Notify | Purpose::Unbind => {}
+            Purpose::Register(which) => self.register_retried(which, &req, seq),
+            Purpose::Probe | Purpose::Notify => {}
         }
     }
 
@@ -280,7 +277,7 @@ impl Phone {
                 self.on_invite_response(now, call, id, resp)
             }
             Purpose::Reinvite(call) => self.on_reinvite_response(now, call, id, resp),
-            Purpose::Cancel(_) | Purpose::Notify | Purpose::Unbind => {}
+            Purpose::Cancel(_) | Purpose::Notify => {}
             Purpose::Refer(call) => self.on_refer_response(now, call, &resp),
             Purpose::Bye(call) => {
                 if resp.status >= 200 {
@@ -308,10 +305,10 @@ impl Phone {
                 }
             }
             Purpose::Reinvite(call) => self.on_reinvite_timeout(now, call),
-            Purpose::Cancel(_) | Purpose::Notify | Purpose::Unbind => {}
+            Purpose::Cancel(_) | Purpose::Notify => {}
             Purpose::Refer(call) => self.on_refer_timeout(call),
             Purpose::Bye(call) => self.forget_call(call),
-            Purpose::Register(which) => self.on_register_timeout(now, which),
+            Purpose::Register(which) => self.on_register_timeout(now, which, &pending.request),
             Purpose::Probe => self.on_probe_timeout(now),
         }
     }

@@ -178,14 +178,21 @@ impl Phone {
         }
     }
 
-    /// The account or the server changed while registered: removes the old binding (its answer
-    /// changes nothing) and forgets it, so the next `register_at` starts a new one with the new
-    /// settings. Call it before the settings change, since the removal must name the old ones.
+    /// The account or the server changed while registered: removes the old binding and forgets
+    /// it, so the next `register_at` starts a new one (a new Call-ID) with the new settings;
+    /// answers about the old one are then ignored (see `is_current`). Call it before the
+    /// settings change, since the removal must name the old account and server.
     pub(super) fn unbind(&mut self, now: Instant, which: Registrar) {
         if self.registration_active(which) {
-            self.send_register(now, which, 0, Purpose::Unbind);
+            self.send_register(now, which, 0, Purpose::Register(which));
         }
         *self.registration.get_mut(which) = Registration::default();
+    }
+
+    /// Whether a REGISTER belongs to the binding we keep now, not one `unbind` forgot.
+    fn is_current(&self, which: Registrar, request: &Request) -> bool {
+        let ours = self.registration.get(which).call_id.as_deref();
+        ours.is_some() && request.headers.call_id().ok() == ours
     }
 
     /// Whether a binding is doing anything: registered, or a REGISTER under way.
@@ -261,8 +268,10 @@ impl Phone {
     }
 
     /// Keeps a binding's CSeq in step with a REGISTER sent again with credentials.
-    pub(super) fn register_retried(&mut self, which: Registrar, seq: u32) {
-        self.registration.get_mut(which).cseq = seq;
+    pub(super) fn register_retried(&mut self, which: Registrar, request: &Request, seq: u32) {
+        if self.is_current(which, request) {
+            self.registration.get_mut(which).cseq = seq;
+        }
     }
 
     pub(super) fn on_register_response(
@@ -272,7 +281,7 @@ impl Phone {
         request: &Request,
         resp: Response,
     ) {
-        if resp.status < 200 {
+        if resp.status < 200 || !self.is_current(which, request) {
             return;
         }
         let removing = request.headers.expires() == Some(0);
@@ -344,7 +353,15 @@ impl Phone {
         }
     }
 
-    pub(super) fn on_register_timeout(&mut self, now: Instant, which: Registrar) {
+    pub(super) fn on_register_timeout(
+        &mut self,
+        now: Instant,
+        which: Registrar,
+        request: &Request,
+    ) {
+        if !self.is_current(which, request) {
+            return;
+        }
         let registrar = self.registrar_setting(which);
         let what = which.name();
         if self.registration.get(which).phase == Phase::Unregistering {

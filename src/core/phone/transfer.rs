@@ -77,7 +77,7 @@ impl Watched {
 
 /// A REFER we act on.
 #[derive(Debug)]
-struct Referred {
+pub(super) struct Referred {
     /// The REFER's dialog, copied: the call may be hung up before the last NOTIFY is sent.
     dialog: Dialog,
     /// The call the REFER came in.
@@ -357,26 +357,35 @@ impl Phone {
         if let Some(by) = req.headers.get("Referred-By") {
             extra.push(("Referred-By", by.to_owned()));
         }
+        if self.settings.refer_consent {
+            return self.ask_consent(now, tx, &req, origin, refer_to.uri, extra);
+        }
         let Some(new_call) = self.place_call_for(now, &refer_to.uri, extra) else {
             return self.respond_with(now, tx, &req, 403, |r| {
                 r.reason = "Forbidden (the target cannot be called)".into()
             });
         };
         self.respond_with(now, tx, &req, 202, |_| {});
-        let (Some(dialog), Some(dest)) =
-            (self.calls[&origin].dialog.clone(), self.dialog_dest(origin))
-        else {
-            return;
-        };
-        let event_id = req.headers.cseq().map(|c| c.seq).unwrap_or_default();
-        let referred = Referred {
+        if let Some(referred) = self.referred(origin, &req) {
+            self.transfers.referred.insert(new_call, referred);
+            self.notify(now, new_call, "100 Trying", false);
+        }
+    }
+
+    /// What a REFER accepted in `origin`'s dialog needs for its NOTIFYs.
+    pub(super) fn referred(&self, origin: CallId, refer: &Request) -> Option<Referred> {
+        let dialog = self.calls.get(&origin)?.dialog.clone()?;
+        Some(Referred {
             dialog,
             origin,
-            dest,
-            event_id,
-        };
+            dest: self.dialog_dest(origin)?,
+            event_id: refer.headers.cseq().map(|c| c.seq).unwrap_or_default(),
+        })
+    }
+
+    /// Reports on `new_call`, placed for a REFER whose first NOTIFY has gone out already.
+    pub(super) fn follow_referral(&mut self, new_call: CallId, referred: Referred) {
         self.transfers.referred.insert(new_call, referred);
-        self.notify(now, new_call, "100 Trying", false);
     }
 
     /// A BYE with `Also` (the transfer before REFER): call the `Also` party, naming who asked.
@@ -390,7 +399,7 @@ impl Phone {
 
     /// Places a call someone else asked for, with their headers on the INVITE. `None` when it
     /// cannot be placed (the user has been told why).
-    fn place_call_for(
+    pub(super) fn place_call_for(
         &mut self,
         now: Instant,
         target: &Uri,
@@ -416,12 +425,26 @@ impl Phone {
         }
     }
 
-    /// A NOTIFY in the REFER's dialog with the referred call's status as a sipfrag.
+    /// A NOTIFY about the call placed for a REFER; `done` ends the subscription.
     fn notify(&mut self, now: Instant, call: CallId, status: &str, done: bool) {
-        let contact = self.contact();
-        let Some(referred) = self.transfers.referred.get_mut(&call) else {
+        let Some(mut referred) = self.transfers.referred.remove(&call) else {
             return;
         };
+        self.notify_referrer(now, &mut referred, status, done);
+        if !done {
+            self.transfers.referred.insert(call, referred);
+        }
+    }
+
+    /// A NOTIFY in the REFER's dialog with `status` as a sipfrag.
+    pub(super) fn notify_referrer(
+        &mut self,
+        now: Instant,
+        referred: &mut Referred,
+        status: &str,
+        done: bool,
+    ) {
+        let contact = self.contact();
         // The call's own dialog may have sent requests since the REFER: keep CSeq rising.
         let origin = self
             .calls
@@ -446,9 +469,6 @@ impl Phone {
         h.push("Content-Type", "message/sipfrag;version=2.0");
         req.body = format!("SIP/2.0 {status}\r\n").into_bytes();
         let dest = referred.dest;
-        if done {
-            self.transfers.referred.remove(&call);
-        }
         self.send_request(now, req, dest, Purpose::Notify, 0);
     }
 
