@@ -42,6 +42,7 @@ tip-forward-clear = Die Anrufumleitung aufheben
 tip-mute = Ihre Stimme nicht mehr senden (die Gegenseite hört Stille)
 tip-unmute = Ihre Stimme wieder senden
 error-forward-target = „{ $target }“ ist keine Adresse, an die Anrufe umgeleitet werden können. Geben Sie eine Nummer, benutzer@host oder sip:benutzer@host ein.
+error-dial-plan-no-match = Keine Nummer im Wählplan beginnt mit { $typed }. Prüfen Sie die Nummer oder drücken Sie die Eingabetaste, um sie so zu wählen.
 display-idle = Nummer oder Adresse eingeben
 display-ended = Gespräch beendet: { $reason }
 display-digits = Töne: { $digits }

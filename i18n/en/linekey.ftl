@@ -43,6 +43,7 @@ tip-forward-clear = Stop forwarding calls
 tip-mute = Stop sending your voice (the other party hears silence)
 tip-unmute = Send your voice again
 error-forward-target = "{ $target }" is not an address calls can be forwarded to. Type a number, user@host or sip:user@host.
+error-dial-plan-no-match = No number in the dial plan starts with { $typed }. Check the number, or press Enter to dial it as typed.
 display-idle = Enter a number or address
 display-ended = Call ended: { $reason }
 display-digits = Tones: { $digits }

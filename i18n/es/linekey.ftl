@@ -42,6 +42,7 @@ tip-forward-clear = Dejar de desviar llamadas
 tip-mute = Dejar de enviar su voz (el otro extremo oye silencio)
 tip-unmute = Volver a enviar su voz
 error-forward-target = «{ $target }» no es una dirección a la que se puedan desviar llamadas. Escriba un número, usuario@host o sip:usuario@host.
+error-dial-plan-no-match = Ningún número del plan de marcación empieza por { $typed }. Compruebe el número o pulse Intro para marcarlo tal cual.
 display-idle = Introduzca un número o una dirección
 display-ended = Llamada terminada: { $reason }
 display-digits = Tonos: { $digits }

@@ -42,6 +42,7 @@ tip-forward-clear = Arrêter le renvoi des appels
 tip-mute = Ne plus envoyer votre voix (l’interlocuteur entend un silence)
 tip-unmute = Envoyer de nouveau votre voix
 error-forward-target = « { $target } » n’est pas une adresse de renvoi. Saisissez un numéro, utilisateur@hôte ou sip:utilisateur@hôte.
+error-dial-plan-no-match = Aucun numéro du plan de numérotation ne commence par { $typed }. Vérifiez le numéro, ou appuyez sur Entrée pour l’appeler tel quel.
 display-idle = Saisissez un numéro ou une adresse
 display-ended = Appel terminé : { $reason }
 display-digits = Tonalités : { $digits }

@@ -206,6 +206,8 @@ pub enum Message {
     Settings(SettingsMessage),
     /// A completion or history entry was picked: put it in the address field.
     UseAddress(String),
+    /// The dial plan's quiet time after the keys of serial `.0` has passed: dial.
+    AutoDial(u64),
     /// Once a second while a call is up, for the call timer.
     Tick(SystemTime),
     /// Twice a second while something rings, for the blinking line keys.
@@ -261,6 +263,12 @@ pub struct App {
     pub now: SystemTime,
     /// Calls placed, received and missed.
     pub history: History,
+    /// The dial plan, when the settings name one: it decides when typed digits are complete.
+    pub dial_plan: Option<Arc<crate::core::dialplan::DialPlan>>,
+    /// Keys typed so far, numbering each so a later key cancels an earlier wait.
+    pub keys_typed: u64,
+    /// Dial when this wait passes after key number `.0`, as the dial plan said.
+    pub auto_dial: Option<(u64, std::time::Duration)>,
     /// A call to place once the engine is ready (`--dial`).
     pub pending_dial: Option<String>,
     /// Quit was sent; waiting for the engine to hang up.
@@ -296,6 +304,9 @@ impl App {
             blink_on: true,
             now,
             history,
+            dial_plan: None,
+            keys_typed: 0,
+            auto_dial: None,
             pending_dial: None,
             quitting: false,
             effects: Vec::new(),
@@ -361,6 +372,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Intent> {
         Message::AddressChanged(text) => {
             app.address = text;
             app.status.error = None;
+            return dial_plan_step(app);
         }
         Message::Digit(digit) => {
             if app.line().in_call() && app.mode == Mode::Normal {
@@ -373,6 +385,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Intent> {
             // While a call is being set up there is neither a field to type into nor a tone.
             if display::address_editable(app) {
                 app.address.push(digit);
+                return dial_plan_step(app);
             }
         }
         Message::Backspace => {
@@ -407,7 +420,13 @@ pub fn update(app: &mut App, message: Message) -> Vec<Intent> {
             app.status.error = None;
         }
         Message::SelectLine(_) => {}
+        Message::AutoDial(serial) => {
+            if app.auto_dial.is_some_and(|(s, _)| s == serial) {
+                return update(app, Message::Dial);
+            }
+        }
         Message::Dial => {
+            app.auto_dial = None;
             if let Some(target) = app.dial_target() {
                 app.address.clear();
                 app.status.error = None;
@@ -564,6 +583,36 @@ pub fn update(app: &mut App, message: Message) -> Vec<Intent> {
         }
     }
     Vec::new()
+}
+
+/// After each key typed while idle: whether the dial plan (if the settings name one) says the
+/// number is complete, will be after a quiet time, or cannot match. Addresses with letters are
+/// not numbers and wait for Enter.
+fn dial_plan_step(app: &mut App) -> Vec<Intent> {
+    use crate::core::dialplan::Decision;
+    app.keys_typed += 1;
+    app.auto_dial = None;
+    let Some(plan) = &app.dial_plan else {
+        return Vec::new();
+    };
+    if app.mode != Mode::Normal || app.line().busy() || !app.address.chars().all(dialpad::is_key) {
+        return Vec::new();
+    }
+    match plan.decide(&app.address) {
+        Decision::DialNow(_) => update(app, Message::Dial),
+        Decision::DialAfter(wait, _) => {
+            app.auto_dial = Some((app.keys_typed, wait));
+            Vec::new()
+        }
+        Decision::NeedMore => Vec::new(),
+        Decision::NoMatch => {
+            app.status.error = Some(crate::i18n::tr_with(
+                "error-dial-plan-no-match",
+                &[("typed", app.address.clone().into())],
+            ));
+            Vec::new()
+        }
+    }
 }
 
 /// The settings changed here (DND, Forward, the dialog): the engine applies them and the file

@@ -720,3 +720,49 @@ fn a_transfer_the_far_end_asks_for_is_accepted_or_declined_here() {
     assert!(a.lines[0].transfer_request.is_none());
     assert!(update(&mut a, Message::AcceptTransfer).is_empty());
 }
+
+#[test]
+fn the_dial_plan_dials_complete_numbers_and_waits_its_timeout_for_open_ones() {
+    let plan = crate::core::dialplan::DialPlan::parse(
+        r#"<DIALTEMPLATE>
+             <TEMPLATE MATCH="911" Timeout="0" Route="emergency"/>
+             <TEMPLATE MATCH="2.." Timeout="0"/>
+             <TEMPLATE MATCH="9*" Timeout="5"/>
+           </DIALTEMPLATE>"#,
+        "dialplan.xml",
+    )
+    .unwrap();
+    let mut a = app();
+    a.dial_plan = Some(Arc::new(plan));
+    assert!(update(&mut a, Message::Digit('2')).is_empty());
+    assert!(update(&mut a, Message::Digit('0')).is_empty());
+    assert_eq!(
+        update(&mut a, Message::Digit('1')),
+        vec![Intent::Dial {
+            target: "201".into()
+        }],
+        "complete: dialed at once"
+    );
+
+    assert!(update(&mut a, Message::AddressChanged("90".into())).is_empty());
+    let (first, wait) = a.auto_dial.expect("a quiet time");
+    assert_eq!(wait, std::time::Duration::from_secs(5));
+    assert!(update(&mut a, Message::Digit('1')).is_empty());
+    assert!(
+        update(&mut a, Message::AutoDial(first)).is_empty(),
+        "a later key cancels the earlier wait"
+    );
+    let (second, _) = a.auto_dial.unwrap();
+    assert_eq!(
+        update(&mut a, Message::AutoDial(second)),
+        vec![Intent::Dial {
+            target: "901".into()
+        }]
+    );
+    assert_eq!(a.auto_dial, None);
+
+    assert!(update(&mut a, Message::Digit('5')).is_empty());
+    assert!(a.status.error.is_some(), "nothing starts with 5");
+    assert!(update(&mut a, Message::AddressChanged("sip:bob@h".into())).is_empty());
+    assert_eq!(a.auto_dial, None, "addresses wait for Enter");
+}

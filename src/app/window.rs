@@ -76,6 +76,7 @@ fn boot(
     app.history_path = history_path;
     app.pending_dial = dial;
     app.requests = requests;
+    load_dial_plan(&mut app);
     if first_run {
         // No settings yet: the short account form comes first; calls work without it.
         app.settings = Some(super::settings::Settings::new(&app.config, true));
@@ -84,6 +85,18 @@ fn boot(
         (broken > 0).then(|| tr_with("error-history-broken", &[("count", broken.into())]))
     });
     (app, iced::widget::operation::focus(display::ADDRESS))
+}
+
+/// Reads the dial plan the settings name, for the keypad; a broken one is said in the status
+/// line (the engine reports it too) and typed numbers then wait for Enter.
+fn load_dial_plan(app: &mut App) {
+    app.dial_plan = None;
+    if app.config.dialplan.file.is_some() {
+        match app.config.load_dial_plan() {
+            Ok(plan) => app.dial_plan = Some(std::sync::Arc::new(plan)),
+            Err(e) => app.status.error = Some(e),
+        }
+    }
 }
 
 /// One update: the pure part, then the intents sent and the effects carried out.
@@ -131,6 +144,7 @@ fn perform(app: &mut App, effect: Effect) -> Task<Message> {
             Task::none()
         }
         Effect::SaveConfig => {
+            load_dial_plan(app);
             match app.config.save(&app.config_path) {
                 Ok(saved) => {
                     if let Some(warning) = saved.warnings.into_iter().next() {
@@ -172,7 +186,18 @@ fn subscription(app: &App) -> Subscription<Message> {
     if app.quitting {
         subscriptions.push(time::every(QUIT_WAIT).map(|_| Message::QuitTimeout));
     }
+    if let Some(wait) = app.auto_dial {
+        subscriptions.push(Subscription::run_with(wait, quiet_time).map(Message::AutoDial));
+    }
     Subscription::batch(subscriptions)
+}
+
+/// One tick after the dial plan's quiet time, carrying the key serial it waited after.
+fn quiet_time(&(serial, wait): &(u64, Duration)) -> impl iced::futures::Stream<Item = u64> + use<> {
+    iced::futures::stream::once(async move {
+        tokio::time::sleep(wait).await;
+        serial
+    })
 }
 
 /// Keys the focused widget did not take: digits, Enter, Escape, Backspace.
