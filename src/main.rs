@@ -9,9 +9,10 @@ use linekey::ipc::{self, Claim, IpcError, Request};
 use linekey::{link, logging};
 use tokio::sync::mpsc::UnboundedReceiver;
 
-const USAGE: &str = "usage: linekey [--config FILE]  start the phone (or show the running one)
-       linekey [--config FILE] LINK
-                               call a sip:, sips:, tel: or callto: link
+const USAGE: &str = "usage: linekey                 start the phone (or show the running one)
+       linekey LINK            call a sip:, sips:, tel: or callto: link
+       linekey --config FILE [LINK]
+                               the same with another settings file
        linekey agent --config FILE [--set key=value]...
                                the headless phone, driven by JSON lines (see docs/agent.md)
        linekey --version | --help";
