@@ -335,10 +335,20 @@ fn hint(s: &Settings, field: Field) -> Element<'_, M> {
             .style(style::muted)
             .into(),
         Some(problem) => text(problem.text()).size(SMALL).style(style::error).into(),
-        None => text(tr(&format!("{}-help", field.id())))
+        None => match (field, &s.dialplan_checked) {
+            // Say that the file just chosen was read, and what is in it.
+            (Field::DialPlanFile, Some(Ok(count))) => text(tr_with(
+                "settings-dialplan-ok",
+                &[("count", (*count as f64).into())],
+            ))
             .size(SMALL)
-            .style(style::muted)
+            .style(style::success)
             .into(),
+            _ => text(tr(&format!("{}-help", field.id())))
+                .size(SMALL)
+                .style(style::muted)
+                .into(),
+        },
     }
 }
 
@@ -455,11 +465,16 @@ fn audio(s: &Settings) -> Vec<Element<'_, M>> {
     let listed = s.devices.as_ref();
     let choices = |names: Option<&Vec<String>>, current: &str| {
         let mut choices = vec![Device("default".into())];
-        for name in names.into_iter().flatten() {
-            choices.push(Device(name.clone()));
-        }
-        if !choices.iter().any(|d| d.0 == current) {
-            choices.push(Device(current.to_owned()));
+        // The system may list its default device by that name too.
+        for name in names
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .chain([current])
+        {
+            if !choices.iter().any(|d| d.0 == name) {
+                choices.push(Device(name.to_owned()));
+            }
         }
         choices
     };
