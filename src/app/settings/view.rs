@@ -19,9 +19,11 @@ use crate::media::device::DeviceError;
 
 /// Width of the label column, wide enough for the longest label in every language.
 const LABEL_WIDTH: f32 = 170.0;
-/// Text sizes: body, explanations, page titles.
+/// Size of labels, values and buttons.
 const BODY: f32 = 14.0;
+/// Size of the explanations under fields and of section titles.
 const SMALL: f32 = 12.5;
+/// Size of a page's title.
 const TITLE: f32 = 22.0;
 
 pub(super) fn view(s: &Settings) -> Element<'_, M> {
@@ -119,13 +121,8 @@ fn full(s: &Settings) -> Element<'_, M> {
             .style(style::muted),
     ]
     .spacing(4);
-    let body = scrollable(column![header, page(s)].spacing(20).padding(iced::Padding {
-        top: 24.0,
-        right: 28.0,
-        bottom: 24.0,
-        left: 28.0,
-    }))
-    .height(Length::Fill);
+    let body =
+        scrollable(column![header, page(s)].spacing(20).padding([24, 28])).height(Length::Fill);
 
     let summary: Element<'_, M> = if let Some(problem) = s.problem(Field::Whole) {
         text(problem.text()).size(SMALL).style(style::error).into()
