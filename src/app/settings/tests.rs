@@ -802,6 +802,18 @@ fn the_password_stays_out_of_debug_output() {
 }
 
 #[test]
+fn the_dialog_maps_into_a_windows_messages() {
+    #[derive(Debug, Clone)]
+    enum Window {
+        Settings(SettingsMessage),
+    }
+    let settings = Settings::new(&example(), false);
+    let _: iced::Element<'_, Window> = settings.view().map(Window::Settings);
+    let subscription: iced::Subscription<Window> = settings.subscription().map(Window::Settings);
+    assert_eq!(subscription.units(), 1);
+}
+
+#[test]
 fn numbers_in_messages_are_not_grouped() {
     // A port reads as 65535, never 65,535.
     assert!(Problem::Between(0, 65535).text().contains("65535"));
