@@ -807,10 +807,19 @@ fn the_dialog_maps_into_a_windows_messages() {
     enum Window {
         Settings(SettingsMessage),
     }
-    let settings = Settings::new(&example(), false);
-    let _: iced::Element<'_, Window> = settings.view().map(Window::Settings);
+    let mut settings = Settings::new(&example(), false);
     let subscription: iced::Subscription<Window> = settings.subscription().map(Window::Settings);
     assert_eq!(subscription.units(), 1);
+    let messages: Vec<Window> = {
+        let view = settings.view().map(Window::Settings);
+        let mut ui = Simulator::with_size(iced::Settings::default(), SIZE, view);
+        ui.click(tr("settings-cancel").as_str()).unwrap();
+        ui.into_messages().collect()
+    };
+    let [Window::Settings(message)] = &messages[..] else {
+        panic!("{messages:?}");
+    };
+    assert_eq!(settings.update(message.clone()), Outcome::Cancel);
 }
 
 #[test]
