@@ -1,6 +1,7 @@
 # linekey: build, run and test.
 #
-#   make run     build in release mode and start linekey (CONFIG=file to choose the settings)
+#   make run     build in release mode and open the linekey window (CONFIG=file for other settings)
+#   make agent   the headless phone on stdin/stdout (CONFIG=file, default the example settings)
 #   make test    formatting, lints, then every test (unit, loopback, sipp, kamailio, load)
 #   make bench   benchmarks
 #   make install install the binary, desktop file, icons and metainfo (PREFIX=/usr/local,
@@ -12,12 +13,14 @@
 
 BUILD_PACKAGES := libasound2-dev cmake pkg-config
 DEB_PACKAGES   := dpkg-dev
+# xvfb, xauth, xdotool and imagemagick: the window test types into the real window on a virtual
+# X server and takes a screenshot.
 TEST_PACKAGES  := $(BUILD_PACKAGES) $(DEB_PACKAGES) sip-tester kamailio baresip-core linphone-cli iproute2 \
-                  desktop-file-utils appstream xdg-utils
+                  desktop-file-utils appstream xdg-utils xvfb xauth xdotool imagemagick
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all run test bench deps deps-build deps-test build install uninstall deb cargo-deb icons
+.PHONY: all run agent test bench deps deps-build deps-test build install uninstall deb cargo-deb icons
 
 APP_ID     := io.github.linekey.Linekey
 ICON_SIZES := 16 24 32 48 64 128 256 512
@@ -49,12 +52,17 @@ deps:
 build: deps-build
 	cargo build --release
 
-# Until the desktop window exists, the app is the headless phone: type JSON commands such as
-# {"cmd":"dial","target":"sip:bob@127.0.0.1:5062"} and read its events (see AGENT.md).
-CONFIG ?= assets/linekey.example.toml
+# The window uses the settings in the platform config directory (~/.config/linekey/linekey.toml
+# on Linux; the first start opens the settings) unless CONFIG names a file.
+CONFIG ?=
 
 run: deps-build
-	cargo run --release -- agent --config $(CONFIG)
+	cargo run --release -- $(if $(CONFIG),--config $(CONFIG))
+
+# The headless phone: type JSON commands such as {"cmd":"dial","target":"sip:bob@127.0.0.1:5062"}
+# and read its events (see docs/agent.md).
+agent: deps-build
+	cargo run --release -- agent --config $(or $(CONFIG),assets/linekey.example.toml)
 
 # The integration tests talk to sipp, kamailio, baresip and linphone on 127.0.0.1 only. As root,
 # they run in a private network namespace with only loopback up, so nothing can leave the machine

@@ -1,6 +1,7 @@
 //! The `linekey` command: with no arguments the desktop phone, with a `sip:`/`sips:`/`tel:`/
 //! `callto:` link the desktop phone placing that call (handed to the running one if there is
-//! one), and `linekey agent ...` the headless JSON-lines phone.
+//! one), `--config FILE` first to use another settings file, and `linekey agent ...` the
+//! headless JSON-lines phone.
 
 use std::process::ExitCode;
 
@@ -8,8 +9,9 @@ use linekey::ipc::{self, Claim, IpcError, Request};
 use linekey::{link, logging};
 use tokio::sync::mpsc::UnboundedReceiver;
 
-const USAGE: &str = "usage: linekey                 start the phone (or show the running one)
-       linekey LINK            call a sip:, sips:, tel: or callto: link
+const USAGE: &str = "usage: linekey [--config FILE]  start the phone (or show the running one)
+       linekey [--config FILE] LINK
+                               call a sip:, sips:, tel: or callto: link
        linekey agent --config FILE [--set key=value]...
                                the headless phone, driven by JSON lines (see docs/agent.md)
        linekey --version | --help";
@@ -29,9 +31,13 @@ fn main() -> ExitCode {
             println!("{USAGE}");
             0
         }
-        None => desktop(None),
+        None => desktop(None, None),
         // Desktop launchers pass `%u` as one argument, so exactly one link is accepted.
-        Some(arg) if args.len() == 1 && link::looks_like_link(arg) => desktop(Some(arg)),
+        Some(arg) if args.len() == 1 && link::looks_like_link(arg) => desktop(None, Some(arg)),
+        Some("--config") if args.len() == 2 => desktop(Some(&args[1]), None),
+        Some("--config") if args.len() == 3 && link::looks_like_link(&args[2]) => {
+            desktop(Some(&args[1]), Some(&args[2]))
+        }
         Some(_) => {
             eprintln!("{USAGE}");
             2
@@ -42,7 +48,7 @@ fn main() -> ExitCode {
 
 /// The desktop phone: refuses a bad link, hands the request to a running linekey, or becomes
 /// the running one.
-fn desktop(link: Option<&str>) -> i32 {
+fn desktop(config: Option<&str>, link: Option<&str>) -> i32 {
     let dial = match link.map(link::dial_target).transpose() {
         Ok(dial) => dial,
         Err(e) => {
@@ -66,16 +72,28 @@ fn desktop(link: Option<&str>) -> i32 {
         }
     };
     let _log = start_file_log();
-    window(dial, requests)
+    window(config, dial, requests)
 }
 
 /// The desktop window, dialling `dial` once the phone is ready and acting on `requests` from
 /// later `linekey` processes.
-// TODO(issue 7): linekey::app::run(app::Launch { dial, requests, .. }) once the GUI is merged.
-fn window(dial: Option<String>, requests: Option<UnboundedReceiver<Request>>) -> i32 {
-    drop((dial, requests));
-    eprintln!("linekey: the desktop window is not part of this build yet\n{USAGE}");
-    2
+fn window(
+    config: Option<&str>,
+    dial: Option<String>,
+    requests: Option<UnboundedReceiver<Request>>,
+) -> i32 {
+    let launch = linekey::app::Launch {
+        config: config.map(Into::into),
+        dial,
+        requests,
+    };
+    match linekey::app::run(launch) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("linekey: {e}");
+            1
+        }
+    }
 }
 
 /// The desktop phone logs to a file (it has no terminal); failing that, to stderr.

@@ -701,6 +701,11 @@ impl Sipp {
         s
     }
 
+    /// The directory sipp runs in and writes its logs to (`messages.log` grows as it goes).
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
     /// `127.0.0.1:PORT`, where sipp listens.
     pub fn addr(&self) -> String {
         format!("127.0.0.1:{}", self.port)
