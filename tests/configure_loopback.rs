@@ -255,3 +255,33 @@ fn a_new_input_device_takes_over_the_live_call() {
         "the new device's tone in the same call: {new:?}"
     );
 }
+
+#[test]
+fn a_new_output_device_takes_over_and_the_old_recording_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut alice, mut bob, first_wav) = tone_call(dir.path());
+    sleep(Duration::from_millis(1500));
+    let second_wav = dir.path().join("bob-2.wav");
+    edit_settings(&bob, |text| {
+        text.replace(
+            &first_wav.display().to_string(),
+            &second_wav.display().to_string(),
+        )
+    });
+    bob.send(json!({"cmd": "reload"}));
+    bob.expect_event("configured", STEP);
+    sleep(Duration::from_millis(1500));
+    alice.send(json!({"cmd": "hangup", "line": 1}));
+    alice.expect_idle(1, "local_hangup");
+    assert!(alice.quit().success() && bob.quit().success());
+
+    // The first file was written out when the device changed; the call went on in the second.
+    for wav in [&first_wav, &second_wav] {
+        let runs = settled(&audio::runs(&audio::read_wav(wav), ALICE_HZ));
+        assert!(
+            runs.iter().any(|&(h, n)| h == Heard::Tone && n >= 10),
+            "{}: {runs:?}",
+            wav.display()
+        );
+    }
+}

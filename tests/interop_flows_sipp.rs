@@ -57,19 +57,30 @@ fn hold_with_sendonly_and_resume() {
     hold_and_resume_against_sipp("sendonly", "uas_hold_sendonly.xml");
 }
 
-#[test]
-fn held_by_sipp_answers_recvonly_and_shows_remote_hold() {
+/// sipp holds an auto-answering agent and resumes: sipp checks the agent's answers (recvonly,
+/// then sendrecv), the agent shows the remote hold.
+fn held_by_sipp(scenario_file: &str) {
     let bob = AgentConfig {
         auto_answer: true,
         ..AgentConfig::new("bob")
     }
     .start();
-    let out = sipp_call(&bob, "uac_hold.xml", &[]);
+    let out = sipp_call(&bob, scenario_file, &[]);
     out.assert_success();
     bob.expect_line(1, "connected", STEP);
     bob.expect_line(1, "remote_held", STEP);
     bob.expect_line(1, "connected", STEP);
     bob.expect_idle(1, "remote_hangup");
+}
+
+#[test]
+fn held_by_sipp_with_sendonly_answers_recvonly_and_shows_remote_hold() {
+    held_by_sipp("uac_hold.xml");
+}
+
+#[test]
+fn held_by_sipp_with_the_zero_address_answers_recvonly_and_shows_remote_hold() {
+    held_by_sipp("uac_hold_zero.xml");
 }
 
 /// Runs a sipp UAC `scenario_file` against `agent` to completion (`-s` is the agent's user).

@@ -269,3 +269,7 @@ settings-device-invalid = „{ $name }“ ist hier kein verwendbares Gerät. Wä
 settings-device-file = Die Datei { $path } ist nicht verwendbar: { $reason }
 settings-error-full-path = Geben Sie den vollständigen Pfad der Datei ein, beginnend mit /, etwa /home/erika/dialplan.xml.
 settings-your-address = Ihre SIP-Adresse: { $address }
+settings-dialplan-ok = Der Wählplan wurde gelesen: { $count ->
+    [one] eine Vorlage.
+   *[other] { $count } Vorlagen.
+}

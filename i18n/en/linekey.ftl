@@ -270,3 +270,7 @@ settings-device-invalid = “{ $name }” is not a device linekey can use here. 
 settings-device-file = The file { $path } cannot be used: { $reason }
 settings-error-full-path = Enter the full path of the file, starting with /, like /home/alice/dialplan.xml.
 settings-your-address = Your SIP address: { $address }
+settings-dialplan-ok = The dial plan was read: { $count ->
+    [one] one template.
+   *[other] { $count } templates.
+}

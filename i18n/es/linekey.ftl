@@ -269,3 +269,7 @@ settings-device-invalid = «{ $name }» no es un dispositivo que se pueda usar a
 settings-device-file = El archivo { $path } no se puede usar: { $reason }
 settings-error-full-path = Introduzca la ruta completa del archivo, empezando por /, como /home/ana/dialplan.xml.
 settings-your-address = Su dirección SIP: { $address }
+settings-dialplan-ok = Se leyó el plan de marcación: { $count ->
+    [one] una plantilla.
+   *[other] { $count } plantillas.
+}

@@ -269,3 +269,7 @@ settings-device-invalid = « { $name } » n’est pas un périphérique utilisab
 settings-device-file = Le fichier { $path } est inutilisable : { $reason }
 settings-error-full-path = Saisissez le chemin complet du fichier, commençant par /, comme /home/marie/dialplan.xml.
 settings-your-address = Votre adresse SIP : { $address }
+settings-dialplan-ok = Le plan de numérotation a été lu : { $count ->
+    [one] un modèle.
+   *[other] { $count } modèles.
+}

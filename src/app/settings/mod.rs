@@ -77,8 +77,9 @@ pub struct Settings {
     level: Option<Result<f32, DeviceError>>,
     /// The dial plan path being read; `None` when none is pending.
     dialplan_pending: Option<String>,
-    /// Why the dial plan file was refused, when it was.
-    dialplan_problem: Option<Problem>,
+    /// What reading the dial plan path last typed found: its number of templates, or why it
+    /// is refused.
+    dialplan_checked: Option<Result<usize, Problem>>,
 }
 
 impl fmt::Debug for Settings {
@@ -171,8 +172,8 @@ pub enum SettingsMessage {
     DialPlanChecked {
         /// The file.
         path: String,
-        /// Whether it can be used, and if not, why.
-        result: Result<(), Problem>,
+        /// Its number of templates, or why it cannot be used.
+        result: Result<usize, Problem>,
     },
     /// Save and close.
     Save,
@@ -231,7 +232,7 @@ impl Settings {
             tone_serial: 0,
             level: None,
             dialplan_pending: None,
-            dialplan_problem: None,
+            dialplan_checked: None,
         };
         settings.recheck();
         settings
@@ -307,7 +308,7 @@ impl Settings {
             M::DialPlanChecked { path, result } => {
                 if self.dialplan_pending.as_deref() == Some(path.as_str()) {
                     self.dialplan_pending = None;
-                    self.dialplan_problem = result.err();
+                    self.dialplan_checked = Some(result);
                 }
             }
             M::Save => {
@@ -391,11 +392,11 @@ impl Settings {
     fn dialplan_edited(&mut self, text: &str) {
         let path = text.trim();
         self.dialplan_pending = None;
-        self.dialplan_problem = None;
+        self.dialplan_checked = None;
         if std::path::Path::new(path).is_absolute() {
             self.dialplan_pending = Some(path.to_owned());
         } else if !path.is_empty() {
-            self.dialplan_problem = Some(Problem::FullPath);
+            self.dialplan_checked = Some(Err(Problem::FullPath));
         }
     }
 
@@ -413,7 +414,7 @@ impl Settings {
             checked
                 .problems
                 .insert(Field::DialPlanFile, Problem::Checking);
-        } else if let Some(problem) = &self.dialplan_problem {
+        } else if let Some(Err(problem)) = &self.dialplan_checked {
             checked
                 .problems
                 .insert(Field::DialPlanFile, problem.clone());

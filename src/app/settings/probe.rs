@@ -123,8 +123,9 @@ pub fn dialplan(path: &String) -> impl Stream<Item = SettingsMessage> {
     })
 }
 
-/// Whether the file at `path` is a dial plan linekey can use, and if not, why.
-pub fn check_dialplan(path: &str) -> Result<(), Problem> {
+/// Whether the file at `path` is a dial plan linekey can use: its number of templates, or why
+/// not.
+pub fn check_dialplan(path: &str) -> Result<usize, Problem> {
     let metadata = std::fs::metadata(path).map_err(|e| Problem::Unreadable(e.to_string()))?;
     // The parser refuses big files anyway; this keeps a wrong path (a disk image, say) from
     // being read into memory first.
@@ -136,7 +137,7 @@ pub fn check_dialplan(path: &str) -> Result<(), Problem> {
     }
     let text = std::fs::read_to_string(path).map_err(|e| Problem::Unreadable(e.to_string()))?;
     DialPlan::parse(&text, path)
-        .map(|_| ())
+        .map(|plan| plan.templates.len())
         .map_err(|e| Problem::DialPlan {
             line: e.line,
             reason: e.reason,

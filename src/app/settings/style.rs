@@ -25,6 +25,13 @@ pub fn note(theme: &Theme) -> container::Style {
     }
 }
 
+/// A check that passed, under its field.
+pub fn success(theme: &Theme) -> text::Style {
+    text::Style {
+        color: Some(theme.extended_palette().success.base.color),
+    }
+}
+
 /// A refusal under a field.
 pub fn error(theme: &Theme) -> text::Style {
     text::Style {

@@ -480,8 +480,14 @@ fn a_new_dial_plan_is_checked_before_it_can_be_saved() {
     edit(&mut settings, Field::DialPlanFile, "/plans/good.xml");
     settings.update(SettingsMessage::DialPlanChecked {
         path: "/plans/good.xml".into(),
-        result: Ok(()),
+        result: Ok(12),
     });
+    settings.update(SettingsMessage::TabSelected(Tab::General));
+    // The user sees the file was read.
+    assert!(shows(
+        &settings,
+        &tr_with("settings-dialplan-ok", &[("count", 12.into())])
+    ));
     let c = saved(settings.update(SettingsMessage::Save));
     assert_eq!(c.dialplan.file.as_deref(), Some("/plans/good.xml"));
     // A relative path is refused without reading anything.
@@ -508,7 +514,7 @@ fn dial_plan_files_are_read_and_parsed() {
         "<DIALTEMPLATE>\n  <TEMPLATE MATCH=\"1...\" Timeout=\"0\"/>\n</DIALTEMPLATE>\n",
     )
     .unwrap();
-    assert_eq!(check_dialplan(good.to_str().unwrap()), Ok(()));
+    assert_eq!(check_dialplan(good.to_str().unwrap()), Ok(1));
 
     let bad = dir.path().join("bad.xml");
     std::fs::write(
@@ -796,6 +802,27 @@ fn the_password_stays_out_of_debug_output() {
 }
 
 #[test]
+fn the_dialog_maps_into_a_windows_messages() {
+    #[derive(Debug, Clone)]
+    enum Window {
+        Settings(SettingsMessage),
+    }
+    let mut settings = Settings::new(&example(), false);
+    let subscription: iced::Subscription<Window> = settings.subscription().map(Window::Settings);
+    assert_eq!(subscription.units(), 1);
+    let messages: Vec<Window> = {
+        let view = settings.view().map(Window::Settings);
+        let mut ui = Simulator::with_size(iced::Settings::default(), SIZE, view);
+        ui.click(tr("settings-cancel").as_str()).unwrap();
+        ui.into_messages().collect()
+    };
+    let [Window::Settings(message)] = &messages[..] else {
+        panic!("{messages:?}");
+    };
+    assert_eq!(settings.update(message.clone()), Outcome::Cancel);
+}
+
+#[test]
 fn numbers_in_messages_are_not_grouped() {
     // A port reads as 65535, never 65,535.
     assert!(Problem::Between(0, 65535).text().contains("65535"));
@@ -819,6 +846,17 @@ fn screenshots() {
             spec: "default".into(),
             level: Ok(0.62),
         });
+        if tab == Tab::General {
+            edit(
+                &mut settings,
+                Field::DialPlanFile,
+                "/etc/linekey/dialplan.xml",
+            );
+            settings.update(SettingsMessage::DialPlanChecked {
+                path: "/etc/linekey/dialplan.xml".into(),
+                result: Ok(12),
+            });
+        }
         pages.push((format!("settings-{tab:?}").to_lowercase(), settings));
     }
     let mut refused = Settings::new(&config, false);

@@ -19,9 +19,11 @@ use crate::media::device::DeviceError;
 
 /// Width of the label column, wide enough for the longest label in every language.
 const LABEL_WIDTH: f32 = 170.0;
-/// Text sizes: body, explanations, page titles.
+/// Size of labels, values and buttons.
 const BODY: f32 = 14.0;
+/// Size of the explanations under fields and of section titles.
 const SMALL: f32 = 12.5;
+/// Size of a page's title.
 const TITLE: f32 = 22.0;
 
 pub(super) fn view(s: &Settings) -> Element<'_, M> {
@@ -119,13 +121,8 @@ fn full(s: &Settings) -> Element<'_, M> {
             .style(style::muted),
     ]
     .spacing(4);
-    let body = scrollable(column![header, page(s)].spacing(20).padding(iced::Padding {
-        top: 24.0,
-        right: 28.0,
-        bottom: 24.0,
-        left: 28.0,
-    }))
-    .height(Length::Fill);
+    let body =
+        scrollable(column![header, page(s)].spacing(20).padding([24, 28])).height(Length::Fill);
 
     let summary: Element<'_, M> = if let Some(problem) = s.problem(Field::Whole) {
         text(problem.text()).size(SMALL).style(style::error).into()
@@ -335,10 +332,20 @@ fn hint(s: &Settings, field: Field) -> Element<'_, M> {
             .style(style::muted)
             .into(),
         Some(problem) => text(problem.text()).size(SMALL).style(style::error).into(),
-        None => text(tr(&format!("{}-help", field.id())))
+        None => match (field, &s.dialplan_checked) {
+            // Say that the file just chosen was read, and what is in it.
+            (Field::DialPlanFile, Some(Ok(count))) => text(tr_with(
+                "settings-dialplan-ok",
+                &[("count", (*count as f64).into())],
+            ))
             .size(SMALL)
-            .style(style::muted)
+            .style(style::success)
             .into(),
+            _ => text(tr(&format!("{}-help", field.id())))
+                .size(SMALL)
+                .style(style::muted)
+                .into(),
+        },
     }
 }
 
@@ -455,11 +462,16 @@ fn audio(s: &Settings) -> Vec<Element<'_, M>> {
     let listed = s.devices.as_ref();
     let choices = |names: Option<&Vec<String>>, current: &str| {
         let mut choices = vec![Device("default".into())];
-        for name in names.into_iter().flatten() {
-            choices.push(Device(name.clone()));
-        }
-        if !choices.iter().any(|d| d.0 == current) {
-            choices.push(Device(current.to_owned()));
+        // The system may list its default device by that name too.
+        for name in names
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .chain([current])
+        {
+            if !choices.iter().any(|d| d.0 == name) {
+                choices.push(Device(name.to_owned()));
+            }
         }
         choices
     };

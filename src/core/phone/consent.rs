@@ -63,7 +63,8 @@ impl Phone {
         headers: Vec<(&'static str, String)>,
     ) {
         let Some(line) = self.calls.get(&origin).and_then(|c| c.line) else {
-            return self.respond_with(now, tx, refer, 481, |_| {});
+            // A call that has left its line key (it is ending) has nobody to ask.
+            return self.respond_with(now, tx, refer, 603, |_| {});
         };
         if self.questions.0.iter().any(|q| q.line == line) {
             // One question per line: the user is still answering the last one.
