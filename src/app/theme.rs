@@ -275,15 +275,7 @@ pub fn key<'a, M: Clone + 'a>(
         .width(Length::Fill)
         .style(key_style(base, label))
         .on_press_maybe(on_press);
-    tooltip(
-        button,
-        container(text(tip_text).size(13))
-            .padding([4, 8])
-            .style(tip),
-        tooltip::Position::Bottom,
-    )
-    .gap(4)
-    .into()
+    with_tip(button, tip_text)
 }
 
 /// A line key: dark, with a highlighted edge when it is the selected line.
