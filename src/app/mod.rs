@@ -139,6 +139,23 @@ pub enum Effect {
     Language(String),
     /// The engine has stopped (or never answered Quit): close the window.
     Exit,
+    /// A desktop notification for a call ringing on a line, with Answer and Decline.
+    NotifyIncoming {
+        /// The line key.
+        line: usize,
+        /// Who calls, as the line shows it.
+        caller: String,
+    },
+    /// Withdraw a line's incoming-call notification: it was answered, declined or it ended.
+    WithdrawIncoming {
+        /// The line key.
+        line: usize,
+    },
+    /// A desktop notification for a missed call.
+    NotifyMissed {
+        /// Who called.
+        caller: String,
+    },
 }
 
 /// Everything that can happen to the window.
@@ -200,6 +217,8 @@ pub enum Message {
     ClearForward,
     /// A later `linekey` asked for something.
     Request(crate::ipc::Request),
+    /// The user chose in a line's incoming-call notification.
+    Notification(usize, crate::notify::Action),
     /// Open the settings dialog.
     OpenSettings,
     /// Something happened in the settings dialog.
@@ -275,6 +294,8 @@ pub struct App {
     pub quitting: bool,
     /// Side effects for the shell, drained after every update.
     pub effects: Vec<Effect>,
+    /// Incoming-call notifications on screen, by line; dropping one withdraws it.
+    pub notifications: std::collections::HashMap<usize, crate::notify::Incoming>,
 }
 
 impl App {
@@ -310,6 +331,7 @@ impl App {
             pending_dial: None,
             quitting: false,
             effects: Vec::new(),
+            notifications: std::collections::HashMap::new(),
         }
     }
 
@@ -549,6 +571,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Intent> {
             }
         }
         Message::Request(crate::ipc::Request::Show) => app.effects.push(Effect::Attention),
+        Message::Notification(n, action) => return notification(app, n, action),
         Message::Request(crate::ipc::Request::Dial(target)) => {
             app.effects.push(Effect::Attention);
             return vec![Intent::Dial { target }];
@@ -746,6 +769,31 @@ fn engine_event(app: &mut App, event: Event, at: SystemTime) {
     }
 }
 
+/// A notification's Answer and Decline act on their own line, whichever line is selected; a
+/// click on the notification itself only brings the window forward.
+fn notification(app: &mut App, n: usize, action: crate::notify::Action) -> Vec<Intent> {
+    use crate::notify::Action;
+    let ringing = app
+        .lines
+        .get(n.wrapping_sub(1))
+        .is_some_and(|l| l.state == LineState::Incoming);
+    match action {
+        Action::Answer if ringing => {
+            app.selected = n;
+            app.mode = Mode::Normal;
+            app.effects.push(Effect::Attention);
+            vec![Intent::Answer { line: n }]
+        }
+        Action::Decline if ringing => vec![Intent::Reject { line: n }],
+        Action::Show => {
+            app.effects.push(Effect::Attention);
+            Vec::new()
+        }
+        // The call stopped ringing before the click arrived.
+        Action::Answer | Action::Decline => Vec::new(),
+    }
+}
+
 fn line_event(
     app: &mut App,
     n: usize,
@@ -758,6 +806,9 @@ fn line_event(
         return;
     };
     let before = line.state;
+    if before == LineState::Incoming && state != LineState::Incoming {
+        app.effects.push(Effect::WithdrawIncoming { line: n });
+    }
     if before == LineState::Idle && state != LineState::Idle {
         *line = Line::idle();
         line.started = Some(at);
@@ -777,6 +828,11 @@ fn line_event(
             (true, false) => Kind::Missed,
         };
         if let (Some(started), Some(peer)) = (line.started, line.peer.clone()) {
+            if kind == Kind::Missed {
+                app.effects.push(Effect::NotifyMissed {
+                    caller: peer.clone(),
+                });
+            }
             app.history
                 .record(Entry::new(kind, peer, started, line.answered, at));
             app.effects.push(Effect::SaveHistory);
@@ -793,6 +849,10 @@ fn line_event(
                 app.selected = n;
             }
             app.effects.push(Effect::Attention);
+            if before != LineState::Incoming {
+                let caller = app.lines[n - 1].peer.clone().unwrap_or_default();
+                app.effects.push(Effect::NotifyIncoming { line: n, caller });
+            }
         }
         LineState::Dialing if before == LineState::Idle => {
             app.selected = n;

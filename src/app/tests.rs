@@ -149,7 +149,16 @@ fn an_incoming_call_is_selected_raises_the_window_and_enter_answers() {
         5,
     );
     assert_eq!(a.selected, 2);
-    assert_eq!(a.effects, vec![Effect::Attention]);
+    assert_eq!(
+        a.effects,
+        vec![
+            Effect::Attention,
+            Effect::NotifyIncoming {
+                line: 2,
+                caller: "\"Carol\" <sip:carol@h>".into()
+            }
+        ]
+    );
     assert!(a.ringing());
     assert_eq!(
         update(&mut a, Message::Submit),
@@ -181,7 +190,16 @@ fn a_call_on_another_line_does_not_steal_the_display() {
     a.effects.clear();
     line_event(&mut a, 2, LineState::Incoming, Some("sip:carol@h"), 5);
     assert_eq!(a.selected, 1, "line 1 is talking");
-    assert_eq!(a.effects, vec![Effect::Attention]);
+    assert_eq!(
+        a.effects,
+        vec![
+            Effect::Attention,
+            Effect::NotifyIncoming {
+                line: 2,
+                caller: "sip:carol@h".into()
+            }
+        ]
+    );
 }
 
 #[test]
@@ -765,4 +783,68 @@ fn the_dial_plan_dials_complete_numbers_and_waits_its_timeout_for_open_ones() {
     assert!(a.status.error.is_some(), "nothing starts with 5");
     assert!(update(&mut a, Message::AddressChanged("sip:bob@h".into())).is_empty());
     assert_eq!(a.auto_dial, None, "addresses wait for Enter");
+}
+
+#[test]
+fn answer_in_a_notification_answers_its_own_line_and_the_notification_goes_away() {
+    let mut a = in_call();
+    line_event(&mut a, 2, LineState::Incoming, Some("sip:carol@h"), 5);
+    a.effects.clear();
+    assert_eq!(
+        update(
+            &mut a,
+            Message::Notification(2, crate::notify::Action::Answer)
+        ),
+        vec![Intent::Answer { line: 2 }]
+    );
+    assert_eq!(a.selected, 2);
+    assert_eq!(a.effects, vec![Effect::Attention]);
+    a.effects.clear();
+    line_event(&mut a, 2, LineState::Connected, None, 6);
+    assert_eq!(a.effects, vec![Effect::WithdrawIncoming { line: 2 }]);
+}
+
+#[test]
+fn decline_in_a_notification_rejects_and_a_late_click_does_nothing() {
+    let mut a = app();
+    line_event(&mut a, 1, LineState::Incoming, Some("sip:carol@h"), 5);
+    assert_eq!(
+        update(
+            &mut a,
+            Message::Notification(1, crate::notify::Action::Decline)
+        ),
+        vec![Intent::Reject { line: 1 }]
+    );
+    line_event(&mut a, 1, LineState::Idle, None, 6);
+    for action in [
+        crate::notify::Action::Answer,
+        crate::notify::Action::Decline,
+    ] {
+        assert!(update(&mut a, Message::Notification(1, action)).is_empty());
+    }
+}
+
+#[test]
+fn a_call_that_stops_ringing_unanswered_is_notified_as_missed() {
+    let mut a = app();
+    line_event(&mut a, 1, LineState::Incoming, Some("sip:carol@h"), 5);
+    a.effects.clear();
+    line_event(&mut a, 1, LineState::Idle, None, 9);
+    assert!(a.effects.contains(&Effect::WithdrawIncoming { line: 1 }));
+    assert!(a.effects.contains(&Effect::NotifyMissed {
+        caller: "sip:carol@h".into()
+    }));
+}
+
+#[test]
+fn an_answered_call_is_not_notified_as_missed() {
+    let mut a = app();
+    line_event(&mut a, 1, LineState::Incoming, Some("sip:carol@h"), 5);
+    line_event(&mut a, 1, LineState::Connected, None, 6);
+    a.effects.clear();
+    line_event(&mut a, 1, LineState::Idle, None, 9);
+    assert!(!a
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::NotifyMissed { .. })));
 }

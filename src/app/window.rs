@@ -160,6 +160,26 @@ fn perform(app: &mut App, effect: Effect) -> Task<Message> {
             Task::none()
         }
         Effect::Exit => iced::exit(),
+        Effect::NotifyIncoming { line, caller } => {
+            let mut notice = crate::notify::incoming(&caller, line as u32);
+            // The handle stays here (dropping it withdraws the notification); its choices
+            // come back as messages.
+            let (_, unused) = tokio::sync::mpsc::unbounded_channel();
+            let actions = std::mem::replace(&mut notice.actions, unused);
+            app.notifications.insert(line, notice);
+            Task::stream(iced::futures::stream::unfold(actions, |mut rx| async {
+                rx.recv().await.map(|action| (action, rx))
+            }))
+            .map(move |action| Message::Notification(line, action))
+        }
+        Effect::WithdrawIncoming { line } => {
+            app.notifications.remove(&line);
+            Task::none()
+        }
+        Effect::NotifyMissed { caller } => {
+            crate::notify::missed(&caller);
+            Task::none()
+        }
     }
 }
 
