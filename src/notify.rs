@@ -68,12 +68,13 @@ pub fn missed(caller: &str) {
 
 /// Summary and body for an incoming call.
 pub fn incoming_text(caller: &str, line: u32) -> (String, String) {
-    (format!("Incoming call on line {line}"), caller_text(caller))
+    let summary = crate::i18n::tr_with("notify-incoming", &[("line", line.into())]);
+    (summary, caller_text(caller))
 }
 
 /// Summary and body for a missed call.
 pub fn missed_text(caller: &str) -> (String, String) {
-    ("Missed call".to_owned(), caller_text(caller))
+    (crate::i18n::tr("notify-missed"), caller_text(caller))
 }
 
 /// The caller as a person reads it: `Bob (bob@example.com)` for `"Bob" <sip:bob@example.com>`,
@@ -102,7 +103,7 @@ pub fn caller_text(caller: &str) -> String {
         .collect();
     let clean = clean.trim();
     let clean = if clean.is_empty() {
-        "Unknown caller".to_owned()
+        crate::i18n::tr("notify-unknown-caller")
     } else if clean.chars().count() > MAX_CALLER {
         format!("{}…", clean.chars().take(MAX_CALLER).collect::<String>())
     } else {

@@ -117,6 +117,10 @@ error-window = Fenster kann nicht geöffnet werden: { $reason }
 error-history-broken = { $count } beschädigte Einträge der Anrufliste wurden übersprungen.
 error-history-save = Die Anrufliste kann nicht in { $path } gespeichert werden: { $reason }
 
+notify-incoming = Eingehender Anruf auf Leitung { $line }
+notify-missed = Verpasster Anruf
+notify-unknown-caller = Unbekannter Anrufer
+
 ## Settings dialog
 
 settings-title = Einstellungen

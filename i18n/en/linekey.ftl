@@ -118,6 +118,10 @@ error-window = cannot open the window: { $reason }
 error-history-broken = { $count } damaged entries of the call history were skipped.
 error-history-save = Cannot save the call history to { $path }: { $reason }
 
+notify-incoming = Incoming call on line { $line }
+notify-missed = Missed call
+notify-unknown-caller = Unknown caller
+
 ## Settings dialog
 
 settings-title = Settings

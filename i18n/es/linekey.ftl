@@ -117,6 +117,10 @@ error-window = no se puede abrir la ventana: { $reason }
 error-history-broken = Se omitieron { $count } entradas dañadas del historial de llamadas.
 error-history-save = No se puede guardar el historial de llamadas en { $path }: { $reason }
 
+notify-incoming = Llamada entrante en la línea { $line }
+notify-missed = Llamada perdida
+notify-unknown-caller = Llamante desconocido
+
 ## Settings dialog
 
 settings-title = Ajustes

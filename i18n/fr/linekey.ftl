@@ -117,6 +117,10 @@ error-window = impossible d’ouvrir la fenêtre : { $reason }
 error-history-broken = { $count } entrées endommagées du journal d’appels ont été ignorées.
 error-history-save = Impossible d’enregistrer le journal d’appels dans { $path } : { $reason }
 
+notify-incoming = Appel entrant sur la ligne { $line }
+notify-missed = Appel manqué
+notify-unknown-caller = Appelant inconnu
+
 ## Settings dialog
 
 settings-title = Paramètres
