@@ -34,6 +34,16 @@ fn soft(kind: KeyKind, label: &str, tip: &str, message: Option<Message>) -> Soft
     }
 }
 
+/// A key naming another line, for picking the partner of a transfer or a conference.
+fn line_choice(label: &str, tip: &str, other: usize, message: fn(usize) -> Message) -> Softkey {
+    Softkey {
+        label: tr_with(label, &[("line", other.into())]),
+        tip: tr_with(tip, &[("line", other.into())]),
+        kind: KeyKind::Soft,
+        message: Some(message(other)),
+    }
+}
+
 /// The softkeys for the app's current state, at most [`SLOTS`].
 pub fn softkeys(app: &App) -> Vec<Softkey> {
     let line = app.selected;
@@ -49,12 +59,12 @@ pub fn softkeys(app: &App) -> Vec<Softkey> {
                 typed.then_some(Message::TransferBlind),
             ));
             for other in app.partner_lines(line).into_iter().take(SLOTS - 2) {
-                keys.push(Softkey {
-                    label: tr_with("key-to-line", &[("line", other.into())]),
-                    tip: tr_with("tip-to-line", &[("line", other.into())]),
-                    kind: KeyKind::Soft,
-                    message: Some(Message::TransferTo(other)),
-                });
+                keys.push(line_choice(
+                    "key-to-line",
+                    "tip-to-line",
+                    other,
+                    Message::TransferTo,
+                ));
             }
             keys.push(soft(
                 KeyKind::Soft,
@@ -65,12 +75,12 @@ pub fn softkeys(app: &App) -> Vec<Softkey> {
         }
         Mode::Conference { line } => {
             for other in app.partner_lines(line).into_iter().take(SLOTS - 1) {
-                keys.push(Softkey {
-                    label: tr_with("key-with-line", &[("line", other.into())]),
-                    tip: tr_with("tip-with-line", &[("line", other.into())]),
-                    kind: KeyKind::Soft,
-                    message: Some(Message::ConferenceWith(other)),
-                });
+                keys.push(line_choice(
+                    "key-with-line",
+                    "tip-with-line",
+                    other,
+                    Message::ConferenceWith,
+                ));
             }
             keys.push(soft(
                 KeyKind::Soft,
