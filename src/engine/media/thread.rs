@@ -331,15 +331,14 @@ impl MediaLoop {
                 });
             }
         }
-        let early_media: Vec<usize> = self
-            .calls
-            .values()
-            .filter_map(|c| c.session.as_ref())
-            .filter(|s| s.receives() && s.heard())
-            .map(|s| s.line())
-            .collect();
-        self.cues
-            .mix_earpiece(now, &|line| early_media.contains(&line), &mut self.speaker);
+        let calls = &self.calls;
+        let early_media = |line| {
+            calls
+                .values()
+                .filter_map(|c| c.session.as_ref())
+                .any(|s| s.receives() && s.heard() && s.line() == line)
+        };
+        self.cues.mix_earpiece(now, &early_media, &mut self.speaker);
         let mut ring = [0; FRAME_SAMPLES];
         if self.cues.ring(&mut ring) && !self.devices.ring(&ring) {
             for (out, r) in self.speaker.iter_mut().zip(ring) {

@@ -15,22 +15,30 @@ const BITRATE: i32 = 32_000;
 
 /// Encoder complexity, chosen by measurement: 10 s of synthetic voiced speech (harmonics of a
 /// gliding 100–180 Hz pitch under three formants, syllabic envelope, noise) at 32 kb/s with FEC,
-/// release build, on a shared two-core x86-64 machine:
+/// release build, on a shared two-core x86-64 machine; encoding time is the thread's CPU time
+/// (best of five runs), instructions are counted by callgrind:
 ///
-/// | complexity | encode µs / frame | SNR dB |
-/// |-----------:|------------------:|-------:|
-/// |          0 |                52 |  12.1  |
-/// |          3 |               139 |  11.1  |
-/// |          4 |               162 |  12.7  |
-/// |          6 |               162 |  12.8  |
-/// |          8 |               201 |  13.1  |
-/// |         10 |               209 |  13.1  |
+/// | complexity | encode µs / frame | instructions / frame | SNR dB |
+/// |-----------:|------------------:|---------------------:|-------:|
+/// |          0 |                54 |                      |  12.2  |
+/// |          3 |               145 |                      |  11.1  |
+/// |          4 |               188 |                1.50 M |  12.7  |
+/// |          5 |               217 |                1.50 M |  12.7  |
+/// |          6 |               198 |                1.51 M |  12.9  |
+/// |          7 |               215 |                      |  12.9  |
+/// |          8 |               266 |                1.73 M |  13.1  |
+/// |         10 |               281 |                      |  13.1  |
 ///
 /// SNR is a blunt measure for a perceptual codec, but it ranks settings of one codec on one
-/// signal consistently. Quality stops improving at 8 (9 and 10 give the same result and only
-/// cost more), and complexity 0–1 also fall back to wideband. At 8 one call's encoding takes
-/// about 1 % of one core, which a desktop can afford.
-const COMPLEXITY: i32 = 8;
+/// signal consistently. Complexity 0–1 fall back to wideband and 2–3 drop SILK's delayed-decision
+/// quantiser (a clear loss); 4 and 5 save only 1 % of 6's instructions for 0.2 dB less, while 6
+/// is within 0.2 dB of 8 and above. From 7 on, libopus also runs its tonality/music analysis,
+/// which a call already told `Signal::Voice` gains little from, and 8 adds a fourth
+/// delayed-decision state and longer noise shaping. Encoding is most of a call's media cost (87 %
+/// of the instructions of a 3-way conference host's frame, which runs two encoders), so 6 saves a
+/// quarter of that encoding time (an eighth of its instructions) for a difference no listener
+/// would notice.
+const COMPLEXITY: i32 = 6;
 
 /// The loss rate the encoder plans its FEC for.
 const EXPECTED_LOSS_PERCENT: i32 = 10;
