@@ -425,23 +425,14 @@ impl Agent {
         pred: impl Fn(&Value) -> bool,
         timeout: Duration,
     ) -> Value {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.events.recv_timeout(left) {
-                Ok(v) => {
-                    self.history.borrow_mut().push(v.clone());
-                    if pred(&v) {
-                        return v;
-                    }
-                }
-                Err(RecvTimeoutError::Timeout) => {
-                    self.fail(&format!("timed out after {timeout:?} waiting for {what}"))
-                }
-                Err(RecvTimeoutError::Disconnected) => self.fail(&format!(
-                    "stdout closed (agent exited) while waiting for {what}"
-                )),
+        match wait_for(&self.events, &self.history, pred, timeout) {
+            Ok(v) => v,
+            Err(RecvTimeoutError::Timeout) => {
+                self.fail(&format!("timed out after {timeout:?} waiting for {what}"))
             }
+            Err(RecvTimeoutError::Disconnected) => self.fail(&format!(
+                "stdout closed (agent exited) while waiting for {what}"
+            )),
         }
     }
 
@@ -1145,5 +1136,24 @@ impl Blackhole {
 impl Drop for Blackhole {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Reads JSON messages from `messages` until one satisfies `pred` or `timeout` passes; every
+/// message read, matching or not, is kept in `history` for the failure report.
+pub fn wait_for(
+    messages: &Receiver<Value>,
+    history: &RefCell<Vec<Value>>,
+    pred: impl Fn(&Value) -> bool,
+    timeout: Duration,
+) -> Result<Value, RecvTimeoutError> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let v = messages.recv_timeout(left)?;
+        history.borrow_mut().push(v.clone());
+        if pred(&v) {
+            return Ok(v);
+        }
     }
 }

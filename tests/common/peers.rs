@@ -229,23 +229,14 @@ impl Baresip {
         pred: impl Fn(&Value) -> bool,
         timeout: Duration,
     ) -> Value {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.messages.recv_timeout(left) {
-                Ok(v) => {
-                    self.history.borrow_mut().push(v.clone());
-                    if pred(&v) {
-                        return v;
-                    }
-                }
-                Err(RecvTimeoutError::Timeout) => {
-                    self.fail(&format!("timed out after {timeout:?} waiting for {what}"))
-                }
-                Err(RecvTimeoutError::Disconnected) => self.fail(&format!(
-                    "control socket closed (baresip exited) while waiting for {what}"
-                )),
+        match super::wait_for(&self.messages, &self.history, pred, timeout) {
+            Ok(v) => v,
+            Err(RecvTimeoutError::Timeout) => {
+                self.fail(&format!("timed out after {timeout:?} waiting for {what}"))
             }
+            Err(RecvTimeoutError::Disconnected) => self.fail(&format!(
+                "control socket closed (baresip exited) while waiting for {what}"
+            )),
         }
     }
 
