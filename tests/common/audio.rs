@@ -76,15 +76,6 @@ pub fn runs(samples: &[i16], hz: f64) -> Vec<(Heard, usize)> {
     runs
 }
 
-/// The longest run of `what`, in windows.
-pub fn longest(runs: &[(Heard, usize)], what: Heard) -> usize {
-    runs.iter()
-        .filter(|(h, _)| *h == what)
-        .map(|&(_, n)| n)
-        .max()
-        .unwrap_or(0)
-}
-
 /// Total windows of `what`.
 pub fn total(runs: &[(Heard, usize)], what: Heard) -> usize {
     runs.iter()
