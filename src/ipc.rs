@@ -2,9 +2,13 @@
 //! `linekey` (a click on a `sip:` link, or the launcher again) hands its request over and exits
 //! instead of opening a second window that would fight the first for the SIP port.
 //!
+//! One linekey per settings file, to be exact: `linekey --config work.toml` is a phone of its
+//! own (another account, another SIP port), and a later `linekey --config work.toml LINK` goes
+//! to it, while a link clicked in a browser goes to the phone with the usual settings.
+//!
 //! The socket is `linekey.sock` in the user's runtime directory (`$XDG_RUNTIME_DIR/linekey` on
-//! Linux, overridable with `LINEKEY_RUNTIME_DIR`); on Windows a named pipe whose name is derived
-//! from that directory. Next to it, `linekey.lock` is held locked by the primary for as long as
+//! Linux, overridable with `LINEKEY_RUNTIME_DIR`), or in a subdirectory of it named after the
+//! settings file; on Windows a named pipe whose name is derived from that directory. Next to it, `linekey.lock` is held locked by the primary for as long as
 //! it runs: whoever takes the lock owns the socket name, so a socket file left by a crashed
 //! process is removed safely, and two processes starting at once cannot both become primary.
 //!
@@ -88,10 +92,45 @@ pub enum IpcError {
     },
 }
 
-/// Becomes the one linekey of this user, or hands `link` (or "show the window") to the one that
-/// runs. The link is checked first, so a bad one fails here without bothering anyone.
-pub fn claim(link: Option<&str>) -> Result<Claim, IpcError> {
-    claim_in(&runtime_dir(), link)
+/// Becomes the one linekey of this user for the settings file `config` (`None`: the usual
+/// one), or hands `link` (or "show the window") to the one that runs. The link is checked
+/// first, so a bad one fails here without bothering anyone.
+pub fn claim(config: Option<&Path>, link: Option<&str>) -> Result<Claim, IpcError> {
+    let usual = crate::config::Config::default_path();
+    claim_in(
+        &instance_dir(&runtime_dir(), config, usual.as_deref()),
+        link,
+    )
+}
+
+/// The directory of the socket and lock of the linekey that uses the settings file `config`:
+/// `runtime` itself for the usual settings file `usual`, else a subdirectory named after the
+/// file's full path, so the same file reached by another relative path is the same phone.
+pub fn instance_dir(runtime: &Path, config: Option<&Path>, usual: Option<&Path>) -> PathBuf {
+    let Some(config) = config else {
+        return runtime.to_owned();
+    };
+    // A file not created yet has no canonical path; its absolute path names it as well.
+    let full = |path: &Path| {
+        fs::canonicalize(path)
+            .or_else(|_| std::path::absolute(path))
+            .unwrap_or_else(|_| path.to_owned())
+    };
+    let config = full(config);
+    if usual.is_some_and(|usual| full(usual) == config) {
+        return runtime.to_owned();
+    }
+    runtime.join(format!("config-{:016x}", fnv1a(&config)))
+}
+
+/// FNV-1a of a path: stable across runs and versions, unlike std's hasher.
+fn fnv1a(path: &Path) -> u64 {
+    path.as_os_str()
+        .to_string_lossy()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        })
 }
 
 /// `claim` with the socket in `dir`.
@@ -315,15 +354,7 @@ fn socket_name(dir: &Path) -> io::Result<interprocess::local_socket::Name<'stati
 
 #[cfg(windows)]
 fn pipe_name(dir: &Path) -> String {
-    // FNV-1a: stable across runs and versions, unlike std's hasher.
-    let hash = dir
-        .as_os_str()
-        .to_string_lossy()
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-        });
-    format!("io.github.linekey.Linekey-{hash:016x}")
+    format!("io.github.linekey.Linekey-{:016x}", fnv1a(dir))
 }
 
 /// Creates `dir` readable by its owner only, since the socket in it takes orders.
@@ -443,6 +474,44 @@ mod tests {
             err.to_string(),
             "the running linekey refused: linekey is closing"
         );
+    }
+
+    #[test]
+    fn each_settings_file_is_a_phone_of_its_own() {
+        let runtime = tempfile::tempdir().unwrap();
+        let configs = tempfile::tempdir().unwrap();
+        let (usual, work) = (
+            configs.path().join("usual.toml"),
+            configs.path().join("work.toml"),
+        );
+        fs::write(&work, "").unwrap();
+        let dir = |config: Option<&Path>| instance_dir(runtime.path(), config, Some(&usual));
+
+        assert_eq!(dir(None), runtime.path());
+        assert_eq!(
+            dir(Some(&usual)),
+            runtime.path(),
+            "naming the usual file changes nothing"
+        );
+        let work_dir = dir(Some(&work));
+        assert_ne!(work_dir, runtime.path());
+        assert_eq!(
+            dir(Some(&configs.path().join(".").join("work.toml"))),
+            work_dir,
+            "another way to the same file"
+        );
+        assert_ne!(dir(Some(&configs.path().join("home.toml"))), work_dir);
+
+        // Both phones run at once; a link for each reaches the right one.
+        let mut usual_phone = primary(claim_in(&dir(None), None));
+        let mut work_phone = primary(claim_in(&work_dir, None));
+        let forwarded = claim_elsewhere(&work_dir, Some("sip:bob@example.com"));
+        assert!(matches!(forwarded, Ok(Claim::Forwarded)), "{forwarded:?}");
+        assert_eq!(
+            work_phone.requests.try_recv(),
+            Ok(Request::Dial("sip:bob@example.com".into()))
+        );
+        assert!(usual_phone.requests.try_recv().is_err());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! one), `--config FILE` first to use another settings file, and `linekey agent ...` the
 //! headless JSON-lines phone.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use linekey::ipc::{self, Claim, IpcError, Request};
@@ -12,7 +13,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 const USAGE: &str = "usage: linekey                 start the phone (or show the running one)
        linekey LINK            call a sip:, sips:, tel: or callto: link
        linekey --config FILE [LINK]
-                               the same with another settings file
+                               the phone that uses another settings file
        linekey agent --config FILE [--set key=value]...
                                the headless phone, driven by JSON lines (see docs/agent.md)
        linekey --version | --help";
@@ -57,7 +58,7 @@ fn desktop(config: Option<&str>, link: Option<&str>) -> i32 {
             return 2;
         }
     };
-    let requests = match ipc::claim(link) {
+    let requests = match ipc::claim(config.map(Path::new), link) {
         Ok(Claim::Forwarded) => return 0,
         Ok(Claim::Primary(primary)) => Some(primary.requests),
         // A linekey is running but did not take the request: a second window would fight it

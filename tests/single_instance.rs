@@ -47,6 +47,35 @@ fn a_second_linekey_forwards_its_link_and_exits() {
 }
 
 #[test]
+fn a_link_with_other_settings_goes_to_the_phone_that_uses_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work.toml");
+    std::fs::write(&work, "").unwrap();
+    let Ok(Claim::Primary(mut usual)) = ipc::claim_in(dir.path(), None) else {
+        panic!("the test should be the usual linekey");
+    };
+    let work_dir = ipc::instance_dir(dir.path(), Some(&work), None);
+    let Ok(Claim::Primary(mut work_phone)) = ipc::claim_in(&work_dir, None) else {
+        panic!("the test should be the linekey with the work settings");
+    };
+
+    let out = linekey(
+        dir.path(),
+        &[
+            "--config",
+            &work.display().to_string(),
+            "sip:bob@example.com",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        work_phone.requests.try_recv(),
+        Ok(Request::Dial("sip:bob@example.com".into()))
+    );
+    assert!(usual.requests.try_recv().is_err());
+}
+
+#[test]
 fn links_that_do_not_place_calls_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let out = linekey(dir.path(), &["http://x"]);
