@@ -112,9 +112,10 @@ uninstall:
 cargo-deb:
 	@command -v cargo-deb >/dev/null || cargo install cargo-deb --locked
 
+# DEB_FLAGS=--no-build packages the binary already in target/release as it is.
 deb: deps-build cargo-deb
 	@$(MAKE) --no-print-directory deps PACKAGES="$(DEB_PACKAGES)"
-	cargo deb
+	cargo deb $(DEB_FLAGS)
 
 icons:
 	@$(MAKE) --no-print-directory deps PACKAGES=librsvg2-bin
