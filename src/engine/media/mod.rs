@@ -4,6 +4,7 @@
 //! Media runs on its own thread so that SIP work (a burst of requests, a slow name lookup) never
 //! delays a 20 ms audio frame, and audio work never delays SIP.
 
+mod datagrams;
 mod ports;
 mod thread;
 

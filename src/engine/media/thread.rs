@@ -1,19 +1,18 @@
 //! The media thread: a 20 ms clock that, while any call or tone needs it, reads a frame from the
 //! microphone, sends each call's RTP, plays each call's jitter-buffered audio mixed with the
-//! tones, and sends RTCP. RTP and RTCP are read by one small task per call, which timestamps each
-//! packet on arrival (the jitter buffer needs true arrival times, not tick times).
+//! tones, and sends RTCP. Each tick first reads what every call received since the last one,
+//! with the times it arrived (see `datagrams`).
 //!
 //! The clock stops when nothing needs it, so an idle phone costs no CPU.
 
 use std::collections::HashMap;
-use std::net::UdpSocket as StdUdpSocket;
-use std::sync::Arc;
+use std::net::UdpSocket;
 use std::time::{Duration, Instant, SystemTime};
 
-use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 use tokio::time::{Interval, MissedTickBehavior};
+
+use super::datagrams::{self, MAX_PACKET};
 
 use crate::config::Audio;
 use crate::core::phone::{CallId, Event, LineState};
@@ -28,15 +27,13 @@ use crate::media::{Frame, FRAME_MS, FRAME_SAMPLES};
 const STATS_EVERY: Duration = Duration::from_secs(5);
 /// How long after a failed attempt a real audio device is tried again.
 const DEVICE_RETRY: Duration = Duration::from_secs(10);
-/// The largest RTP or RTCP datagram we read.
-const MAX_PACKET: usize = 2048;
 
 /// What the engine asks of the media thread.
 pub(super) enum Request {
     Open {
         call: CallId,
-        rtp: StdUdpSocket,
-        rtcp: StdUdpSocket,
+        rtp: UdpSocket,
+        rtcp: UdpSocket,
     },
     Start {
         call: CallId,
@@ -66,14 +63,6 @@ pub(super) enum Request {
     Finish,
 }
 
-/// A datagram for a call, stamped when it arrived.
-struct Arrived {
-    call: CallId,
-    rtcp: bool,
-    data: Vec<u8>,
-    at: Instant,
-}
-
 /// The media thread's body: runs until `Finish` or until the engine goes away.
 pub(super) fn run(
     audio: Audio,
@@ -98,9 +87,8 @@ pub(super) fn run(
 
 /// One call's sockets and media.
 struct Call {
-    rtp: Arc<UdpSocket>,
-    rtcp: Arc<UdpSocket>,
-    reader: JoinHandle<()>,
+    rtp: UdpSocket,
+    rtcp: UdpSocket,
     session: Option<Session>,
     next_stats: Instant,
     /// What the far end said this tick (silence when nothing is received), kept for the
@@ -113,10 +101,8 @@ struct MediaLoop {
     events: mpsc::UnboundedSender<Event>,
     devices: Devices,
     calls: HashMap<CallId, Call>,
-    arrivals: (
-        mpsc::UnboundedSender<Arrived>,
-        mpsc::UnboundedReceiver<Arrived>,
-    ),
+    /// Where each datagram is read into.
+    datagram: Box<[u8; MAX_PACKET]>,
     cues: Cues,
     clock: Option<Interval>,
     microphone: Frame,
@@ -140,7 +126,7 @@ impl MediaLoop {
             events,
             devices: Devices::new(audio),
             calls: HashMap::new(),
-            arrivals: mpsc::unbounded_channel(),
+            datagram: Box::new([0; MAX_PACKET]),
             cues: Cues::default(),
             clock: None,
             microphone: [0; FRAME_SAMPLES],
@@ -162,13 +148,9 @@ impl MediaLoop {
                     None | Some(Request::Finish) => break,
                     Some(request) => self.apply(request),
                 },
-                Some(arrived) = self.arrivals.1.recv() => self.on_arrival(arrived),
                 _ = tick(&mut self.clock), if ticking => self.tick(),
             }
             self.run_clock_if_needed();
-        }
-        for call in self.calls.values() {
-            call.reader.abort();
         }
         self.devices.finish(&self.events);
     }
@@ -197,11 +179,10 @@ impl MediaLoop {
             Request::Close { call } => {
                 self.conference.retain(|c| *c != call);
                 if let Some(call) = self.calls.remove(&call) {
-                    call.reader.abort();
                     if let Some(mut session) = call.session {
                         if let Some(to) = session.rtcp_destination() {
                             session.rtcp_bye(Instant::now(), SystemTime::now(), &mut self.rtcp_out);
-                            let _ = call.rtcp.try_send_to(&self.rtcp_out, to);
+                            let _ = call.rtcp.send_to(&self.rtcp_out, to);
                         }
                         // The last figures of a call, so its quality is known after it ends.
                         self.report(Event::Media {
@@ -222,28 +203,19 @@ impl MediaLoop {
         }
     }
 
-    fn open(&mut self, call: CallId, rtp: StdUdpSocket, rtcp: StdUdpSocket) {
-        let sockets = (|| {
-            rtp.set_nonblocking(true)?;
-            rtcp.set_nonblocking(true)?;
-            Ok::<_, std::io::Error>((UdpSocket::from_std(rtp)?, UdpSocket::from_std(rtcp)?))
-        })();
-        let (rtp, rtcp) = match sockets {
-            Ok((rtp, rtcp)) => (Arc::new(rtp), Arc::new(rtcp)),
-            Err(e) => return self.error(format!("Audio for the call cannot start: {e}")),
-        };
-        let reader = tokio::spawn(read_packets(
-            call,
-            rtp.clone(),
-            rtcp.clone(),
-            self.arrivals.0.clone(),
-        ));
+    fn open(&mut self, call: CallId, rtp: UdpSocket, rtcp: UdpSocket) {
+        // Read without waiting at each tick, and sent to without waiting: a full send buffer
+        // drops a packet rather than holding every call's audio.
+        if let Err(e) = rtp.set_nonblocking(true).and(rtcp.set_nonblocking(true)) {
+            return self.error(format!("Audio for the call cannot start: {e}"));
+        }
+        datagrams::stamp_arrivals(&rtp);
+        datagrams::stamp_arrivals(&rtcp);
         self.calls.insert(
             call,
             Call {
                 rtp,
                 rtcp,
-                reader,
                 session: None,
                 next_stats: Instant::now() + STATS_EVERY,
                 heard: [0; FRAME_SAMPLES],
@@ -257,35 +229,47 @@ impl MediaLoop {
         };
         let result = match &mut slot.session {
             Some(session) => session.update(line, stream),
-            None => Session::new(line, stream, self.cname.clone())
-                .map(|session| slot.session = Some(session)),
+            None => Session::new(line, stream, self.cname.clone()).map(|session| {
+                // What came before the call had media is not part of it.
+                datagrams::discard(&slot.rtp, &mut self.datagram[..]);
+                datagrams::discard(&slot.rtcp, &mut self.datagram[..]);
+                slot.session = Some(session);
+            }),
         };
         if let Err(e) = result {
             self.error(format!("No audio on line {line}: {e}"));
         }
     }
 
-    fn on_arrival(&mut self, arrived: Arrived) {
-        let Some(session) = self
-            .calls
-            .get_mut(&arrived.call)
-            .and_then(|c| c.session.as_mut())
-        else {
-            return;
-        };
-        if arrived.rtcp {
-            session.on_rtcp(&arrived.data, arrived.at);
-        } else if let Some(digit) = session.on_rtp(&arrived.data, arrived.at) {
-            let line = session.line();
-            self.report(Event::Dtmf {
-                line,
-                digit: digit.to_string(),
+    /// Reads what each call received since the last tick: RTP into its jitter buffer (digits
+    /// reported), RTCP into its reports.
+    fn read_datagrams(&mut self) {
+        let now = datagrams::Now::read();
+        let mut digits = Vec::new();
+        for call in self.calls.values_mut() {
+            let Some(session) = call.session.as_mut() else {
+                continue;
+            };
+            datagrams::drain(&call.rtp, &mut self.datagram[..], now, |data, at| {
+                if let Some(digit) = session.on_rtp(data, at) {
+                    digits.push(Event::Dtmf {
+                        line: session.line(),
+                        digit: digit.to_string(),
+                    });
+                }
             });
+            datagrams::drain(&call.rtcp, &mut self.datagram[..], now, |data, at| {
+                session.on_rtcp(data, at)
+            });
+        }
+        for event in digits {
+            self.report(event);
         }
     }
 
     /// One 20 ms frame for every call and the tones.
     fn tick(&mut self) {
+        self.read_datagrams();
         let now = Instant::now();
         let wallclock = SystemTime::now();
         self.devices.read(&mut self.microphone);
@@ -313,14 +297,14 @@ impl MediaLoop {
             let rtp = &call.rtp;
             session.send_tick(frame, &mut |packet| {
                 if let Some(to) = destination {
-                    if let Err(e) = rtp.try_send_to(packet, to) {
+                    if let Err(e) = rtp.send_to(packet, to) {
                         tracing::debug!("RTP to {to}: {e}");
                     }
                 }
             });
             if session.rtcp_tick(now, wallclock, &mut self.rtcp_out) {
                 if let Some(to) = session.rtcp_destination() {
-                    let _ = call.rtcp.try_send_to(&self.rtcp_out, to);
+                    let _ = call.rtcp.send_to(&self.rtcp_out, to);
                 }
             }
             if now >= call.next_stats {
@@ -414,38 +398,6 @@ async fn tick(clock: &mut Option<Interval>) {
             clock.tick().await;
         }
         None => std::future::pending().await,
-    }
-}
-
-/// Reads a call's RTP and RTCP until the call closes.
-async fn read_packets(
-    call: CallId,
-    rtp: Arc<UdpSocket>,
-    rtcp: Arc<UdpSocket>,
-    arrivals: mpsc::UnboundedSender<Arrived>,
-) {
-    let mut rtp_buf = [0u8; MAX_PACKET];
-    let mut rtcp_buf = [0u8; MAX_PACKET];
-    loop {
-        let (received, is_rtcp) = tokio::select! {
-            r = rtp.recv_from(&mut rtp_buf) => (r.map(|(n, _)| rtp_buf[..n].to_vec()), false),
-            r = rtcp.recv_from(&mut rtcp_buf) => (r.map(|(n, _)| rtcp_buf[..n].to_vec()), true),
-        };
-        match received {
-            Ok(data) => {
-                let arrived = Arrived {
-                    call,
-                    rtcp: is_rtcp,
-                    data,
-                    at: Instant::now(),
-                };
-                if arrivals.send(arrived).is_err() {
-                    return;
-                }
-            }
-            // ICMP errors for earlier sends surface on reads; the call goes on.
-            Err(e) => tracing::debug!("media socket of {call:?}: {e}"),
-        }
     }
 }
 
