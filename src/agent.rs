@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use tokio::sync::mpsc;
 
 use crate::config::{Config, ConfigError, Loaded};
+use crate::core::notice::Notice;
 use crate::core::phone::{Event, Intent};
 use crate::engine;
 
@@ -87,7 +88,7 @@ pub fn run(args: &[String]) -> i32 {
     let mut warnings: Vec<Event> = loaded
         .warnings
         .into_iter()
-        .map(|message| Event::Error { message })
+        .map(|text| Event::error(Notice::text(text)))
         .collect();
     spawn_stdin_reader(options, intent_tx, event_tx.clone());
     let status = runtime.block_on(async move {
@@ -145,8 +146,8 @@ fn spawn_stdin_reader(
                 Ok(Command::Reload) => reload(&options),
                 Err(message) => (Err(message), Vec::new()),
             };
-            for message in warnings {
-                let _ = events.send(Event::Error { message });
+            for text in warnings {
+                let _ = events.send(Event::error(Notice::text(text)));
             }
             match intent {
                 Ok(intent) => {
@@ -155,8 +156,8 @@ fn spawn_stdin_reader(
                         return;
                     }
                 }
-                Err(message) => {
-                    let _ = events.send(Event::Error { message });
+                Err(text) => {
+                    let _ = events.send(Event::error(Notice::text(text)));
                 }
             }
         }

@@ -8,8 +8,9 @@ use iced::widget::{button, column, container, row, space, text, text_input};
 use iced::{Alignment, Element, Font, Length};
 
 use super::{theme, App, Line, Message, Mode};
-use crate::core::phone::{LineState, MediaStats, RegistrationState, NETWORK_DELAY};
-use crate::i18n::{tr, tr_with};
+use crate::core::notice::Notice;
+use crate::core::phone::{LineState, MediaStats, RegistrationState};
+use crate::i18n::{notice, tr, tr_with};
 
 /// The address field's widget id, for focusing it.
 pub const ADDRESS: &str = "address";
@@ -172,14 +173,12 @@ pub fn status_text(app: &App) -> (String, bool) {
         return (tr("status-quitting"), false);
     }
     if let Some(error) = &app.status.error {
-        return (error.clone(), true);
+        return (notice(error), true);
     }
-    if let Some(notice) = &app.status.notice {
-        // The engine speaks English; the one notice every user meets is translated here.
-        if notice == NETWORK_DELAY {
-            return (tr("status-network-delay"), true);
-        }
-        return (notice.clone(), false);
+    if let Some(said) = &app.status.notice {
+        // Failing over to the backup proxy is a warning, not news.
+        let warning = matches!(said, Notice::NetworkDelay {} | Notice::ProxyError {});
+        return (notice(said), warning);
     }
     let account = format!("{}@{}", app.config.account.user, app.config.account.domain);
     match (&app.status.registration, &app.status.listening) {
