@@ -9,7 +9,7 @@ use linekey::app::history::History;
 use linekey::app::{update, view, App, Message, Report, WINDOW_SIZE};
 use linekey::config::Config;
 use linekey::core::notice::Notice;
-use linekey::core::phone::Event;
+use linekey::core::phone::{Event, LineState};
 
 fn shows(app: &App, text: &str) -> bool {
     Simulator::with_size(iced::Settings::default(), WINDOW_SIZE, view(app))
@@ -65,6 +65,21 @@ fn engine_notices_show_in_the_chosen_language() {
         &app,
         "sip:bob@pbx.invalid kann nicht angerufen werden: der Host pbx.invalid wurde nicht gefunden"
     ));
+
+    // Why the last call ended, from the line event's reason code.
+    for (state, reason) in [
+        (LineState::Connected, None),
+        (LineState::Idle, Some("remote_hangup")),
+    ] {
+        let line = Event::Line {
+            line: 1,
+            state,
+            peer: Some("sip:bob@pbx.invalid".into()),
+            reason: reason.map(str::to_owned),
+        };
+        say(&mut app, line);
+    }
+    assert!(shows(&app, "Gespräch beendet: Gegenseite hat aufgelegt"));
 
     // Switching the language changes what is already shown.
     linekey::i18n::set_language("fr");

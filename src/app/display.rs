@@ -100,7 +100,7 @@ fn address_field(app: &App) -> Element<'_, Message> {
 fn party(line: &Line) -> Element<'_, Message> {
     let Some(peer) = line.peer.as_deref().filter(|_| line.busy()) else {
         let idle = match &line.ended {
-            Some(reason) => tr_with("display-ended", &[("reason", reason.as_str().into())]),
+            Some(reason) => tr_with("display-ended", &[("reason", ended_text(reason).into())]),
             None => tr("display-idle"),
         };
         return text(idle).size(20).color(theme::LCD_DIM).into();
@@ -121,6 +121,28 @@ fn party(line: &Line) -> Element<'_, Message> {
         );
     }
     party.into()
+}
+
+/// Why a call ended, in words: the line event's reason code, or `failed: ` and what failed
+/// (a SIP status line, in English like every status line). A code this version does not know
+/// shows as it came.
+fn ended_text(reason: &str) -> String {
+    if let Some(status) = reason.strip_prefix("failed: ") {
+        return tr_with("ended-failed", &[("status", status.to_owned().into())]);
+    }
+    let key = match reason {
+        "local_hangup" => "ended-local-hangup",
+        "remote_hangup" => "ended-remote-hangup",
+        "busy" => "ended-busy",
+        "declined" => "ended-declined",
+        "no_answer" => "ended-no-answer",
+        "cancelled" => "ended-cancelled",
+        "transferred" => "ended-transferred",
+        "replaced" => "ended-replaced",
+        "forwarded" => "ended-forwarded",
+        other => return other.to_owned(),
+    };
+    tr(key)
 }
 
 /// `"Bob" <sip:bob@host>` → ("Bob", Some("sip:bob@host")); a bare URI is its own name.
