@@ -355,10 +355,23 @@ mod tests {
         let r = Event::Registration {
             state: crate::core::phone::RegistrationState::Registered,
             reason: None,
+            notice: None,
         };
         assert_eq!(
             serde_json::to_string(&r).unwrap(),
             r#"{"event":"registration","state":"registered"}"#
+        );
+        let failed = Notice::WrongPassword {
+            status: "403 Forbidden".into(),
+        };
+        let r = Event::Registration {
+            state: crate::core::phone::RegistrationState::Failed,
+            reason: Some(failed.english()),
+            notice: Some(failed),
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"event":"registration","state":"failed","reason":"wrong user name or password (403 Forbidden): check the account settings","key":"registration-wrong-password","args":{"status":"403 Forbidden"}}"#
         );
     }
 

@@ -57,6 +57,7 @@ fn registered(app: &mut App) {
         Event::Registration {
             state: RegistrationState::Registered,
             reason: None,
+            notice: None,
         },
         0,
     );

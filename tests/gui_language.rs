@@ -9,7 +9,7 @@ use linekey::app::history::History;
 use linekey::app::{update, view, App, Message, Report, WINDOW_SIZE};
 use linekey::config::Config;
 use linekey::core::notice::Notice;
-use linekey::core::phone::{Event, LineState};
+use linekey::core::phone::{Event, LineState, RegistrationState};
 
 fn shows(app: &App, text: &str) -> bool {
     Simulator::with_size(iced::Settings::default(), WINDOW_SIZE, view(app))
@@ -31,6 +31,22 @@ fn engine_notices_show_in_the_chosen_language() {
         History::default(),
         SystemTime::UNIX_EPOCH,
     );
+
+    // Why registering failed (shown while nothing else is).
+    let failed = Notice::RegistrarSilent {
+        which: "registrar".into(),
+        registrar: "pbx.example.com".into(),
+    };
+    let registration = Event::Registration {
+        state: RegistrationState::Failed,
+        reason: Some(failed.english()),
+        notice: Some(failed),
+    };
+    say(&mut app, registration);
+    assert!(shows(
+        &app,
+        "Nicht angemeldet: keine Antwort vom Registrar pbx.example.com: Prüfen Sie Adresse und Netzwerk"
+    ));
 
     let held = Event::status(Notice::StillOnHold { line: 2 });
     let Event::Status { text, .. } = &held else {

@@ -393,4 +393,29 @@ status-default-device-gone-no-other = Das Standard-{ $direction ->
         [input] Eingabegerät
        *[output] Ausgabegerät
     } wurde getrennt, und kein anderes funktioniert: { $reason }
+registration-unresolved = die Adresse { $registrar } des { $which ->
+        [backup] Ausweichproxys
+       *[registrar] Registrars
+    } wurde nicht gefunden
+registration-refused = der { $which ->
+        [backup] Ausweichproxy
+       *[registrar] Registrar
+    } lehnt ab: { $status }
+registration-wrong-password = Benutzername oder Passwort falsch ({ $status }): Prüfen Sie die Kontoeinstellungen
+registration-account-refused = der { $which ->
+        [backup] Ausweichproxy
+       *[registrar] Registrar
+    } lehnt dieses Konto ab ({ $status }): Prüfen Sie Benutzername und Domain
+registration-answered = der { $which ->
+        [backup] Ausweichproxy
+       *[registrar] Registrar
+    } antwortet { $status }
+registration-no-answer = keine Antwort vom { $which ->
+        [backup] Ausweichproxy
+       *[registrar] Registrar
+    } { $registrar }: Prüfen Sie Adresse und Netzwerk
+registration-removal-unanswered = keine Antwort vom { $which ->
+        [backup] Ausweichproxy
+       *[registrar] Registrar
+    } { $registrar }
 notice-text = { $text }

@@ -291,7 +291,7 @@ settings-dialplan-ok = The dial plan was read: { $count ->
 ## Engine notices
 # What the phone says in `status` and `error` events (src/core/notice.rs). The agent prints
 # these English sentences as they are: changing one changes its contract. `$which` is primary,
-# backup, emergency or dialplan; `$direction` is input or output; `$target`, `$typed`, `$digit`
+# backup, emergency or dialplan for a proxy, registrar or backup for a registration; `$direction` is input or output; `$target`, `$typed`, `$digit`
 # and `$digits` come quoted; `$status` is a SIP status line such as "486 Busy Here"; `$reason`
 # is a detail from deeper down, in English.
 
@@ -381,4 +381,29 @@ status-device-gone = "{ $name }" disconnected; using the default { $direction }
 status-default-device-gone = The default audio { $direction } disconnected; using the default { $direction }
 status-device-gone-no-other = "{ $name }" disconnected, and no other audio { $direction } works: { $reason }
 status-default-device-gone-no-other = The default audio { $direction } disconnected, and no other audio { $direction } works: { $reason }
+registration-unresolved = the { $which ->
+        [backup] backup proxy
+       *[registrar] registrar
+    } address { $registrar } could not be resolved
+registration-refused = the { $which ->
+        [backup] backup proxy
+       *[registrar] registrar
+    } refused: { $status }
+registration-wrong-password = wrong user name or password ({ $status }): check the account settings
+registration-account-refused = the { $which ->
+        [backup] backup proxy
+       *[registrar] registrar
+    } refused this account ({ $status }): check the user name and domain
+registration-answered = the { $which ->
+        [backup] backup proxy
+       *[registrar] registrar
+    } answered { $status }
+registration-no-answer = no answer from the { $which ->
+        [backup] backup proxy
+       *[registrar] registrar
+    } { $registrar }: check the address and the network
+registration-removal-unanswered = no answer from the { $which ->
+        [backup] backup proxy
+       *[registrar] registrar
+    } { $registrar }
 notice-text = { $text }

@@ -393,4 +393,29 @@ status-default-device-gone-no-other = Se desconectó el dispositivo de { $direct
         [input] entrada
        *[output] salida
     } predeterminado, y ningún otro funciona: { $reason }
+registration-unresolved = no se encontró la dirección { $registrar } del { $which ->
+        [backup] proxy de respaldo
+       *[registrar] servidor de registro
+    }
+registration-refused = el { $which ->
+        [backup] proxy de respaldo
+       *[registrar] servidor de registro
+    } lo rechazó: { $status }
+registration-wrong-password = usuario o contraseña incorrectos ({ $status }): compruebe los ajustes de la cuenta
+registration-account-refused = el { $which ->
+        [backup] proxy de respaldo
+       *[registrar] servidor de registro
+    } rechazó esta cuenta ({ $status }): compruebe el usuario y el dominio
+registration-answered = el { $which ->
+        [backup] proxy de respaldo
+       *[registrar] servidor de registro
+    } respondió { $status }
+registration-no-answer = sin respuesta del { $which ->
+        [backup] proxy de respaldo
+       *[registrar] servidor de registro
+    } { $registrar }: compruebe la dirección y la red
+registration-removal-unanswered = sin respuesta del { $which ->
+        [backup] proxy de respaldo
+       *[registrar] servidor de registro
+    } { $registrar }
 notice-text = { $text }

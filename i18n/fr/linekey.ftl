@@ -393,4 +393,29 @@ status-default-device-gone-no-other = Le périphérique audio { $direction ->
         [input] d’entrée
        *[output] de sortie
     } par défaut a été déconnecté, et aucun autre ne fonctionne : { $reason }
+registration-unresolved = l’adresse { $registrar } du { $which ->
+        [backup] proxy de secours
+       *[registrar] serveur d’enregistrement
+    } est introuvable
+registration-refused = le { $which ->
+        [backup] proxy de secours
+       *[registrar] serveur d’enregistrement
+    } refuse : { $status }
+registration-wrong-password = nom d’utilisateur ou mot de passe incorrect ({ $status }) : vérifiez les réglages du compte
+registration-account-refused = le { $which ->
+        [backup] proxy de secours
+       *[registrar] serveur d’enregistrement
+    } refuse ce compte ({ $status }) : vérifiez le nom d’utilisateur et le domaine
+registration-answered = le { $which ->
+        [backup] proxy de secours
+       *[registrar] serveur d’enregistrement
+    } a répondu { $status }
+registration-no-answer = pas de réponse du { $which ->
+        [backup] proxy de secours
+       *[registrar] serveur d’enregistrement
+    } { $registrar } : vérifiez l’adresse et le réseau
+registration-removal-unanswered = pas de réponse du { $which ->
+        [backup] proxy de secours
+       *[registrar] serveur d’enregistrement
+    } { $registrar }
 notice-text = { $text }

@@ -211,7 +211,10 @@ pub fn status_text(app: &App) -> (String, bool) {
         (Some((RegistrationState::Failed, reason)), _) => (
             tr_with(
                 "status-registration-failed",
-                &[("reason", reason.clone().unwrap_or_default().into())],
+                &[(
+                    "reason",
+                    reason.as_ref().map(notice).unwrap_or_default().into(),
+                )],
             ),
             true,
         ),

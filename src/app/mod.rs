@@ -120,7 +120,7 @@ pub struct Status {
     /// Our SIP address once the engine listens.
     pub listening: Option<String>,
     /// The registration and why it failed.
-    pub registration: Option<(RegistrationState, Option<String>)>,
+    pub registration: Option<(RegistrationState, Option<Notice>)>,
     /// The engine's latest status (e.g. "Network Delay, Trying Backup"), rendered when shown so
     /// it follows the language.
     pub notice: Option<Notice>,
@@ -730,7 +730,9 @@ fn engine_report(app: &mut App, report: Report) -> Vec<Intent> {
 fn engine_event(app: &mut App, event: Event, at: SystemTime) {
     match event {
         Event::Ready { sip } => app.status.listening = Some(sip),
-        Event::Registration { state, reason } => app.status.registration = Some((state, reason)),
+        Event::Registration { state, notice, .. } => {
+            app.status.registration = Some((state, notice));
+        }
         // The status line follows the registrar; the backup binding only matters once the
         // primary is gone, and then the failover notice says so.
         Event::BackupRegistration { .. } => {}

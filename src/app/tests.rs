@@ -466,6 +466,9 @@ fn registration_status_and_errors_reach_the_status_line() {
         Event::Registration {
             state: RegistrationState::Failed,
             reason: Some("wrong password".into()),
+            notice: Some(Notice::WrongPassword {
+                status: "401 Unauthorized".into(),
+            }),
         },
         Event::status(Notice::NetworkDelay {}),
     ];

@@ -130,6 +130,22 @@ notices! {
     /// We forwarded a call (calls.forward_*).
     Forwarded = "status-forwarded" { from: String, target: String }
 
+    // Registration (registration.rs); `which` is registrar or backup (the backup proxy).
+    /// The registrar's name has no address.
+    RegistrarUnresolved = "registration-unresolved" { which: String, registrar: String }
+    /// The registrar refused the expiry even after 423.
+    RegistrationRefused = "registration-refused" { which: String, status: String }
+    /// The credentials were refused.
+    WrongPassword = "registration-wrong-password" { status: String }
+    /// The registrar refused the account (403).
+    AccountRefused = "registration-account-refused" { which: String, status: String }
+    /// Any other final answer.
+    RegistrarAnswered = "registration-answered" { which: String, status: String }
+    /// REGISTER went unanswered.
+    RegistrarSilent = "registration-no-answer" { which: String, registrar: String }
+    /// The removal went unanswered.
+    NotUnregistered = "registration-removal-unanswered" { which: String, registrar: String }
+
     // Lines (callee.rs, lines.rs).
     /// An answer or decline for a line that does not ring.
     NotRinging = "error-not-ringing" { line: usize }

@@ -670,7 +670,7 @@ impl Sim {
         self.events(name)
             .into_iter()
             .filter_map(|e| match e {
-                Event::Registration { state, reason } => Some((state, reason)),
+                Event::Registration { state, reason, .. } => Some((state, reason)),
                 _ => None,
             })
             .collect()

@@ -145,17 +145,23 @@ pub enum Event {
     Registration {
         /// The new state.
         state: RegistrationState,
-        /// Why it failed or ended.
+        /// Why it failed or ended, in English.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
+        /// The reason as a message id and arguments (`key`, `args`).
+        #[serde(flatten)]
+        notice: Option<Notice>,
     },
     /// The binding at the backup proxy changed (`account.register_backup`).
     BackupRegistration {
         /// The new state.
         state: RegistrationState,
-        /// Why it failed or ended.
+        /// Why it failed or ended, in English.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
+        /// The reason as a message id and arguments (`key`, `args`).
+        #[serde(flatten)]
+        notice: Option<Notice>,
     },
     /// A line key changed.
     Line {
