@@ -2,8 +2,10 @@
 //! `i18n/<lang>/linekey.ftl`, compiled into the binary so a lone executable is complete.
 //!
 //! The language follows the system locale unless the settings name one. A key missing from the
-//! chosen language falls back to English, and a key missing from English shows as itself, so a
-//! gap is visible without breaking the window; `tests` below keep every language complete.
+//! chosen language falls back to English, and a key missing from English shows as itself with
+//! its arguments, so a gap is visible without breaking the window; `tests` below keep every
+//! language complete, also for every engine notice (`core::notice`). What the engine says is
+//! rendered by [`notice`] in the chosen language and by [`english`] for the agent and logs.
 
 use std::sync::{Arc, LazyLock, RwLock};
 

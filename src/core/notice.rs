@@ -51,9 +51,8 @@ macro_rules! notices {
         $(#[doc = $doc:literal])*
         $variant:ident = $key:literal { $($field:ident: $ty:ty),* $(,)? }
     )*) => {
-        /// A sentence for the user, by Fluent message id; the fields are its arguments.
+        /// A sentence for the user, by Fluent message id; the fields are its `$arguments`.
         #[derive(Debug, Clone, PartialEq, Eq)]
-        #[allow(missing_docs)] // the fields are the message's `$arguments`
         pub enum Notice {
             $( $(#[doc = $doc])* $variant { $($field: $ty),* }, )*
         }
