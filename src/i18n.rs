@@ -366,7 +366,7 @@ mod tests {
             german
                 .format("status-still-on-hold", Some(&fluent))
                 .as_deref(),
-            Some("Leitung 2 ist noch gehalten: Zum Sprechen fortsetzen")
+            Some("Leitung 2 wird noch gehalten: Zum Sprechen „Fortsetzen“ drücken")
         );
         assert_eq!(
             english("status-still-on-hold", &args),

@@ -59,7 +59,7 @@ fn engine_notices_show_in_the_chosen_language() {
     say(&mut app, held);
     assert!(shows(
         &app,
-        "Leitung 2 ist noch gehalten: Zum Sprechen fortsetzen"
+        "Leitung 2 wird noch gehalten: Zum Sprechen „Fortsetzen“ drücken"
     ));
 
     // The special case it replaces: failover keeps its translation.

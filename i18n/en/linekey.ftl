@@ -289,11 +289,12 @@ settings-dialplan-ok = The dial plan was read: { $count ->
 }
 
 ## Engine notices
-# What the phone says in `status` and `error` events (src/core/notice.rs). The agent prints
-# these English sentences as they are: changing one changes its contract. `$which` is primary,
-# backup, emergency or dialplan for a proxy, registrar or backup for a registration; `$direction` is input or output; `$target`, `$typed`, `$digit`
-# and `$digits` come quoted; `$status` is a SIP status line such as "486 Busy Here"; `$reason`
-# is a detail from deeper down, in English.
+# What the phone says in `status`, `error` and registration events (src/core/notice.rs). The
+# agent prints these English sentences as they are: changing one changes its contract.
+# `$which` is primary, backup, emergency or dialplan for a proxy, and registrar or backup for a
+# registration; `$direction` is input or output. What was typed (`$typed`, `$digit`, `$digits`,
+# and `$target` of error-cannot-dial) comes quoted; `$status` is a SIP status line such as
+# "486 Busy Here"; `$reason` is a detail from deeper down, in English.
 
 status-network-delay = Network Delay, Trying Backup
 status-proxy-error = Proxy Error, Trying Backup
