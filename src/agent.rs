@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use tokio::sync::mpsc;
 
 use crate::config::{Config, ConfigError, Loaded};
+use crate::core::notice::Notice;
 use crate::core::phone::{Event, Intent};
 use crate::engine;
 
@@ -87,7 +88,7 @@ pub fn run(args: &[String]) -> i32 {
     let mut warnings: Vec<Event> = loaded
         .warnings
         .into_iter()
-        .map(|message| Event::Error { message })
+        .map(|text| Event::error(Notice::text(text)))
         .collect();
     spawn_stdin_reader(options, intent_tx, event_tx.clone());
     let status = runtime.block_on(async move {
@@ -145,8 +146,8 @@ fn spawn_stdin_reader(
                 Ok(Command::Reload) => reload(&options),
                 Err(message) => (Err(message), Vec::new()),
             };
-            for message in warnings {
-                let _ = events.send(Event::Error { message });
+            for text in warnings {
+                let _ = events.send(Event::error(Notice::text(text)));
             }
             match intent {
                 Ok(intent) => {
@@ -155,8 +156,8 @@ fn spawn_stdin_reader(
                         return;
                     }
                 }
-                Err(message) => {
-                    let _ = events.send(Event::Error { message });
+                Err(text) => {
+                    let _ = events.send(Event::error(Notice::text(text)));
                 }
             }
         }
@@ -354,10 +355,23 @@ mod tests {
         let r = Event::Registration {
             state: crate::core::phone::RegistrationState::Registered,
             reason: None,
+            notice: None,
         };
         assert_eq!(
             serde_json::to_string(&r).unwrap(),
             r#"{"event":"registration","state":"registered"}"#
+        );
+        let failed = Notice::WrongPassword {
+            status: "403 Forbidden".into(),
+        };
+        let r = Event::Registration {
+            state: crate::core::phone::RegistrationState::Failed,
+            reason: Some(failed.english()),
+            notice: Some(failed),
+        };
+        assert_eq!(
+            serde_json::to_string(&r).unwrap(),
+            r#"{"event":"registration","state":"failed","reason":"wrong user name or password (403 Forbidden): check the account settings","key":"registration-wrong-password","args":{"status":"403 Forbidden"}}"#
         );
     }
 

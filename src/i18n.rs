@@ -2,14 +2,18 @@
 //! `i18n/<lang>/linekey.ftl`, compiled into the binary so a lone executable is complete.
 //!
 //! The language follows the system locale unless the settings name one. A key missing from the
-//! chosen language falls back to English, and a key missing from English shows as itself, so a
-//! gap is visible without breaking the window; `tests` below keep every language complete.
+//! chosen language falls back to English, and a key missing from English shows as itself with
+//! its arguments, so a gap is visible without breaking the window; `tests` below keep every
+//! language complete, also for every engine notice (`core::notice`). What the engine says is
+//! rendered by [`notice`] in the chosen language and by [`english`] for the agent and logs.
 
 use std::sync::{Arc, LazyLock, RwLock};
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use unic_langid::LanguageIdentifier;
+
+use crate::core::notice::Notice;
 
 /// A language linekey speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,6 +135,47 @@ pub fn tr_with(key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
     lookup(key, Some(&fluent_args))
 }
 
+/// A notice from the phone in the current language (nested notices too).
+pub fn notice(notice: &Notice) -> String {
+    let values = notice.args_with(&self::notice);
+    lookup(notice.key(), Some(&fluent_args(&values)))
+}
+
+/// The text for `key` in English whatever the language in use: what the agent prints, and
+/// what logs say.
+pub fn english(key: &str, args: &[(&str, String)]) -> String {
+    let args = fluent_args(args);
+    ENGLISH.format(key, Some(&args)).unwrap_or_else(|| {
+        tracing::warn!("no English text for {key}");
+        missing(key, &args)
+    })
+}
+
+fn fluent_args<'a>(args: &'a [(&str, String)]) -> FluentArgs<'a> {
+    let mut fluent_args = FluentArgs::new();
+    for (name, value) in args {
+        fluent_args.set(*name, value.as_str());
+    }
+    fluent_args
+}
+
+/// What shows for a key no language has: the key and its arguments, so nothing is lost.
+fn missing(key: &str, args: &FluentArgs) -> String {
+    let values: Vec<String> = args
+        .iter()
+        .map(|(name, value)| match value {
+            FluentValue::String(s) => format!("{name}={s}"),
+            FluentValue::Number(n) => format!("{name}={}", n.as_string()),
+            _ => name.to_owned(),
+        })
+        .collect();
+    if values.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{key} ({})", values.join(", "))
+    }
+}
+
 fn lookup(key: &str, args: Option<&FluentArgs>) -> String {
     let current = CURRENT.read().unwrap_or_else(|e| e.into_inner()).clone();
     current
@@ -138,13 +183,13 @@ fn lookup(key: &str, args: Option<&FluentArgs>) -> String {
         .or_else(|| ENGLISH.format(key, args))
         .unwrap_or_else(|| {
             tracing::warn!("no translation for {key}");
-            key.to_owned()
+            args.map_or_else(|| key.to_owned(), |args| missing(key, args))
         })
 }
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
+    use std::collections::{BTreeMap, BTreeSet};
 
     use fluent_bundle::FluentResource;
     use fluent_syntax::ast;
@@ -259,6 +304,88 @@ mod tests {
             walk(&value.elements, &mut out);
         }
         out
+    }
+
+    /// Each message's variables, by id, in one language.
+    fn variables_by_key(language: &Language) -> BTreeMap<String, BTreeSet<String>> {
+        let resource = FluentResource::try_new(language.source.to_owned()).unwrap();
+        resource
+            .entries()
+            .filter_map(|entry| match entry {
+                ast::Entry::Message(message) => Some((
+                    message.id.name.to_owned(),
+                    variables(message).into_iter().map(str::to_owned).collect(),
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_language_uses_the_english_variables() {
+        let english = variables_by_key(&LANGUAGES[0]);
+        for language in &LANGUAGES[1..] {
+            for (key, theirs) in variables_by_key(language) {
+                assert_eq!(
+                    Some(&theirs),
+                    english.get(&key),
+                    "i18n/{}/linekey.ftl: {key} uses other variables than English",
+                    language.code
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_engine_notice_has_a_message_with_exactly_its_arguments() {
+        for language in &LANGUAGES {
+            let messages = variables_by_key(language);
+            for (key, args) in crate::core::notice::KEYS {
+                let Some(variables) = messages.get(*key) else {
+                    panic!("i18n/{}/linekey.ftl has no {key}", language.code);
+                };
+                let args: BTreeSet<String> = args.iter().map(|a| (*a).to_owned()).collect();
+                assert_eq!(
+                    variables, &args,
+                    "i18n/{}/linekey.ftl: {key} must use exactly the notice's arguments",
+                    language.code
+                );
+            }
+        }
+        let keys: BTreeSet<&str> = crate::core::notice::KEYS.iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys.len(), crate::core::notice::KEYS.len(), "a key twice");
+    }
+
+    #[test]
+    fn english_ignores_the_language_in_use() {
+        let german = Catalog::new(&LANGUAGES[1]);
+        let args = [("line", "2".to_owned())];
+        let mut fluent = FluentArgs::new();
+        fluent.set("line", "2");
+        assert_eq!(
+            german
+                .format("status-still-on-hold", Some(&fluent))
+                .as_deref(),
+            Some("Leitung 2 wird noch gehalten: Zum Sprechen „Fortsetzen“ drücken")
+        );
+        assert_eq!(
+            english("status-still-on-hold", &args),
+            "Line 2 is still on hold: resume it to talk"
+        );
+    }
+
+    #[test]
+    fn a_key_no_language_has_shows_itself_with_its_arguments() {
+        assert_eq!(
+            english("no-such-key", &[("line", "2".to_owned())]),
+            "no-such-key (line=2)"
+        );
+        assert_eq!(english("no-such-key", &[]), "no-such-key");
+        // A missing argument shows as its name, without a panic.
+        assert_eq!(
+            english("status-still-on-hold", &[]),
+            "Line {$line} is still on hold: resume it to talk"
+        );
     }
 
     #[test]

@@ -104,3 +104,45 @@ fn unknown_settings_key_is_reported_after_ready_and_the_phone_goes_on() {
     assert!(message.contains("unknown key colours"), "{message}");
     assert!(alice.quit().success());
 }
+
+#[test]
+fn status_and_error_carry_a_stable_key_and_arguments_beside_the_english_text() {
+    let cfg = AgentConfig::new("alice");
+    let mut alice = cfg.start();
+
+    alice.send(json!({"cmd": "hangup", "line": 1}));
+    let error = alice.expect_event("error", STEP);
+    assert_eq!(error["message"], "line 1 is idle");
+    assert_eq!(error["key"], "error-line-idle");
+    assert_eq!(error["args"], json!({"line": "1"}));
+
+    // Other RTP ports cannot be taken while running: a status says so.
+    let (low, high) = (cfg.rtp_ports.0 + 100, cfg.rtp_ports.1 + 100);
+    alice.send(json!({"cmd": "configure", "config": {
+        "account": {"user": "alice", "domain": "127.0.0.1"},
+        "network": {"bind": format!("127.0.0.1:{}", cfg.port), "rtp_ports": [low, high]},
+    }}));
+    let status = alice.expect_event("status", STEP);
+    let (bind, low, high) = (
+        format!("127.0.0.1:{}", cfg.port),
+        cfg.rtp_ports.0,
+        cfg.rtp_ports.1,
+    );
+    assert_eq!(
+        status["text"].as_str(),
+        Some(
+            format!(
+                "Restart linekey to use the new network.bind and network.rtp_ports; until then \
+                 it keeps {bind} and ports {low}-{high}"
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(status["key"], "status-restart-for-network");
+    assert_eq!(
+        status["args"],
+        json!({"bind": bind, "low": low.to_string(), "high": high.to_string()})
+    );
+    alice.expect_event("configured", STEP);
+    assert!(alice.quit().success());
+}

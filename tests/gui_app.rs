@@ -9,6 +9,7 @@ use iced_test::simulator::Simulator;
 use linekey::app::history::{Entry, History, Kind};
 use linekey::app::{update, view, App, Message, Report, WINDOW_SIZE};
 use linekey::config::Config;
+use linekey::core::notice::Notice;
 use linekey::core::phone::{Event, Intent, LineState, MediaStats, RegistrationState};
 
 fn t(secs: u64) -> SystemTime {
@@ -56,6 +57,7 @@ fn registered(app: &mut App) {
         Event::Registration {
             state: RegistrationState::Registered,
             reason: None,
+            notice: None,
         },
         0,
     );
@@ -386,13 +388,7 @@ fn states() -> Vec<(&'static str, App)> {
     with_history(&mut failover);
     line(&mut failover, 1, LineState::Dialing, bob, 1);
     line(&mut failover, 1, LineState::Trying, None, 1);
-    event(
-        &mut failover,
-        Event::Status {
-            text: linekey::core::phone::NETWORK_DELAY.into(),
-        },
-        33,
-    );
+    event(&mut failover, Event::status(Notice::NetworkDelay {}), 33);
     states.push(("failover", failover));
 
     states

@@ -21,7 +21,6 @@ status-registering = { $account } wird angemeldet…
 status-registered = Angemeldet als { $account }
 status-registration-failed = Nicht angemeldet: { $reason }
 status-unregistered = Nicht angemeldet
-status-network-delay = Netzwerkverzögerung, Ausweichserver wird versucht
 status-quitting = Gespräche werden beendet, linekey wird geschlossen…
 status-engine-stopped = Das Telefon wurde angehalten: { $reason }. Prüfen Sie die Einstellungen und öffnen Sie linekey erneut.
 indicator-muted = Stumm
@@ -45,6 +44,16 @@ error-forward-target = „{ $target }“ ist keine Adresse, an die Anrufe umgele
 error-dial-plan-no-match = Keine Nummer im Wählplan beginnt mit { $typed }. Prüfen Sie die Nummer oder drücken Sie die Eingabetaste, um sie so zu wählen.
 display-idle = Nummer oder Adresse eingeben
 display-ended = Gespräch beendet: { $reason }
+ended-local-hangup = Sie haben aufgelegt
+ended-remote-hangup = Gegenseite hat aufgelegt
+ended-busy = besetzt
+ended-declined = abgelehnt
+ended-no-answer = keine Antwort
+ended-cancelled = abgebrochen
+ended-transferred = übergeben
+ended-replaced = von einem anderen Anruf übernommen
+ended-forwarded = umgeleitet
+ended-failed = fehlgeschlagen ({ $status })
 display-digits = Töne: { $digits }
 address-placeholder = Nummer oder sip:benutzer@host
 prompt-transfer = Leitung { $line } weiterleiten: Adresse eingeben und „Weiterleiten“ drücken, oder für eine Rückfrage-Übergabe eine Leitung wählen.
@@ -277,3 +286,136 @@ settings-dialplan-ok = Der Wählplan wurde gelesen: { $count ->
     [one] eine Vorlage.
    *[other] { $count } Vorlagen.
 }
+
+## Engine notices
+
+status-network-delay = Netzwerkverzögerung, Ausweichserver wird versucht
+status-proxy-error = Proxy-Fehler, Ausweichserver wird versucht
+status-primary-back = Hauptproxy { $proxy } ist wieder erreichbar
+error-nothing-to-dial = Keine Nummer zum Wählen
+error-cannot-dial = { $target } kann nicht gewählt werden: { $reason }
+error-no-plan-match = Keine Vorlage im Wählplan passt zu { $typed }
+error-cannot-call = { $uri } kann nicht angerufen werden: { $reason }
+error-needs-proxy = für { $uri } wird ein Proxy gebraucht – bitte in den Einstellungen eintragen
+error-host-unresolved = der Host { $host } wurde nicht gefunden
+error-proxy-address-unresolved = die Proxy-Adresse { $proxy } wurde nicht gefunden
+error-proxy-unresolved = die Adresse { $proxy } des { $which ->
+        [primary] Hauptproxys
+        [backup] Ausweichproxys
+        [emergency] Notrufproxys
+       *[dialplan] Proxys aus dem Wählplan
+    } wurde nicht gefunden
+error-proxy-unset = der Wählplan leitet diesen Anruf über den { $which ->
+        [primary] Hauptproxy
+        [backup] Ausweichproxy
+        [emergency] Notrufproxy
+       *[dialplan] Proxy aus dem Wählplan
+    }, aber keiner ist eingestellt
+error-all-lines-busy = Alle Leitungen sind belegt: Beenden Sie zuerst ein Gespräch
+error-no-audio-port = Kein Audio-Port für den Anruf: { $reason }
+status-incompatible-media-ended = Gespräch beendet: Audioformate passen nicht zusammen
+status-incompatible-media-failed = Anruf fehlgeschlagen: kein gemeinsamer Audio-Codec
+status-no-answer-from = Keine Antwort von { $dest }: Prüfen Sie Adresse und Netzwerk
+status-too-many-redirects = Anruf fehlgeschlagen: zu viele Umleitungen
+status-redirected = Anruf umgeleitet an { $target }
+status-forwarded = Anruf von { $from } umgeleitet an { $target }
+error-not-ringing = Auf Leitung { $line } klingelt kein Anruf
+error-no-such-line = Leitung { $line } gibt es nicht: Die Leitungen sind 1 bis { $lines }
+error-line-idle = Leitung { $line } ist frei
+error-wait-for-line = Einen Moment: Leitung { $line } wird noch gehalten
+error-wait-for-lines = Einen Moment: Leitungen { $lines } und { $last } werden noch gehalten
+error-wait-for-another-line = Einen Moment: Eine andere Leitung wird noch gehalten
+status-still-connected = Leitung { $line } konnte nicht gehalten werden und ist weiter verbunden
+status-still-on-hold = Leitung { $line } wird noch gehalten: Zum Sprechen „Fortsetzen“ drücken
+error-hold-no-call = Leitung { $line } kann nicht gehalten werden: Kein verbundenes Gespräch
+error-resume-no-call = Leitung { $line } kann nicht fortgesetzt werden: Kein verbundenes Gespräch
+error-already-held = Leitung { $line } ist bereits gehalten
+error-already-holding = Leitung { $line } wird bereits gehalten
+error-already-resuming = Leitung { $line } wird bereits fortgesetzt
+error-held-by-peer = Leitung { $line } ist hier nicht gehalten: Die Gegenseite hält das Gespräch
+error-not-held = Leitung { $line } ist nicht gehalten
+error-hold-answer-unusable = Leitung { $line } konnte nicht gehalten werden: Die Antwort der Gegenseite ist unbrauchbar ({ $reason })
+error-resume-answer-unusable = Leitung { $line } konnte nicht fortgesetzt werden: Die Antwort der Gegenseite ist unbrauchbar ({ $reason })
+error-hold-refused = Leitung { $line } konnte nicht gehalten werden: { $status }
+error-resume-refused = Leitung { $line } konnte nicht fortgesetzt werden: { $status }
+error-dtmf-on-hold = Leitung { $line } ist gehalten: Setzen Sie das Gespräch fort, um Töne zu senden
+error-dtmf-remote-held = Leitung { $line } wird von der Gegenseite gehalten, die jetzt keine Töne hört
+error-dtmf-no-call = Leitung { $line } hat kein verbundenes Gespräch für Töne
+error-dtmf-empty = Keine Töne zum Senden
+error-dtmf-invalid = { $digit } kann nicht als Ton gesendet werden: Möglich sind 0–9, *, # und A–D
+error-dtmf-not-sent = Die Töne { $digits } konnten nicht gesendet werden: { $reason }
+error-conference-same-line = Leitung { $line } kann nicht mit sich selbst verbunden werden
+error-conference-exists = Leitungen { $first } und { $second } sind bereits in einer Konferenz; es geht nur eine gleichzeitig
+error-conference-not-held = Leitung { $line } ist in einer Konferenz, nicht gehalten
+error-conference-remote-held = Leitung { $line } kann keiner Konferenz beitreten: Die Gegenseite hält das Gespräch
+error-conference-no-call = Leitung { $line } kann keiner Konferenz beitreten: Kein verbundenes Gespräch
+error-cannot-transfer = Leitung { $line } kann nicht übergeben werden: { $reason }
+error-transfer-failed = Leitung { $line } konnte nicht übergeben werden: { $status }
+error-transfer-to-failed = Die Übergabe an { $target } ist fehlgeschlagen: { $status }
+status-transfer-progress = Übergabe an { $target }: { $status }
+error-no-transfer-request = Auf Leitung { $line } liegt keine Übergabeanfrage vor
+error-settings-not-applied = Einstellungen nicht übernommen: { $reason }
+status-restart-for-network = Starten Sie linekey neu, um die neuen Werte für network.bind und network.rtp_ports zu nutzen; bis dahin gelten { $bind } und die Ports { $low }–{ $high }
+error-dial-plan-none = { $reason }; es wird ohne Wählplan gewählt
+error-dial-plan-kept = { $reason }; der bisherige Wählplan bleibt in Gebrauch
+error-audio-cannot-start = Audio kann nicht starten: { $reason }
+error-call-audio-cannot-start = Audio für den Anruf kann nicht starten: { $reason }
+error-no-audio-on-line = Kein Audio auf Leitung { $line }: { $reason }
+status-device-invalid = Ungültiges Audiogerät „{ $spec }“: { $reason }
+status-wav-read = Die WAV-Datei „{ $path }“ kann nicht abgespielt werden: { $reason }
+status-wav-write = In die WAV-Datei „{ $path }“ kann nicht aufgenommen werden: { $reason }
+status-wav-stopped = Aufnahme in „{ $path }“ beendet: { $reason }
+status-device-unavailable = Kein { $direction ->
+        [input] Eingabegerät
+       *[output] Ausgabegerät
+    } „{ $name }“: { $reason }
+status-input-failed = { $error }. Anrufe senden Stille.
+status-output-failed = { $error }. Anrufe sind nicht zu hören.
+status-ringer-failed = { $error }. Der Klingelton kommt aus dem Lautsprecher.
+status-device-fallback = { $error }; das Standard-{ $direction ->
+        [input] Eingabegerät
+       *[output] Ausgabegerät
+    } wird verwendet
+status-device-back = „{ $name }“ wird wieder verwendet
+status-device-gone = „{ $name }“ getrennt; das Standard-{ $direction ->
+        [input] Eingabegerät
+       *[output] Ausgabegerät
+    } wird verwendet
+status-default-device-gone = Das Standard-{ $direction ->
+        [input] Eingabegerät
+       *[output] Ausgabegerät
+    } wurde getrennt; das neue Standardgerät wird verwendet
+status-device-gone-no-other = „{ $name }“ getrennt, und kein anderes { $direction ->
+        [input] Eingabegerät
+       *[output] Ausgabegerät
+    } funktioniert: { $reason }
+status-default-device-gone-no-other = Das Standard-{ $direction ->
+        [input] Eingabegerät
+       *[output] Ausgabegerät
+    } wurde getrennt, und kein anderes funktioniert: { $reason }
+registration-unresolved = die Adresse { $registrar } des { $which ->
+        [backup] Ausweichproxys
+       *[registrar] Registrars
+    } wurde nicht gefunden
+registration-refused = der { $which ->
+        [backup] Ausweichproxy
+       *[registrar] Registrar
+    } lehnt ab: { $status }
+registration-wrong-password = Benutzername oder Passwort falsch ({ $status }): Prüfen Sie die Kontoeinstellungen
+registration-account-refused = der { $which ->
+        [backup] Ausweichproxy
+       *[registrar] Registrar
+    } lehnt dieses Konto ab ({ $status }): Prüfen Sie Benutzername und Domain
+registration-answered = der { $which ->
+        [backup] Ausweichproxy
+       *[registrar] Registrar
+    } antwortet { $status }
+registration-no-answer = keine Antwort vom { $which ->
+        [backup] Ausweichproxy
+       *[registrar] Registrar
+    } { $registrar }: Prüfen Sie Adresse und Netzwerk
+registration-removal-unanswered = keine Antwort vom { $which ->
+        [backup] Ausweichproxy
+       *[registrar] Registrar
+    } { $registrar }
+notice-text = { $text }

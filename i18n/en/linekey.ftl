@@ -22,7 +22,6 @@ status-registering = Registering { $account }…
 status-registered = Registered as { $account }
 status-registration-failed = Not registered: { $reason }
 status-unregistered = Not registered
-status-network-delay = Network Delay, Trying Backup
 status-quitting = Hanging up and closing…
 status-engine-stopped = The phone stopped: { $reason }. Check the settings, then open linekey again.
 indicator-muted = Muted
@@ -46,6 +45,16 @@ error-forward-target = "{ $target }" is not an address calls can be forwarded to
 error-dial-plan-no-match = No number in the dial plan starts with { $typed }. Check the number, or press Enter to dial it as typed.
 display-idle = Enter a number or address
 display-ended = Call ended: { $reason }
+ended-local-hangup = you hung up
+ended-remote-hangup = the other party hung up
+ended-busy = busy
+ended-declined = declined
+ended-no-answer = no answer
+ended-cancelled = cancelled
+ended-transferred = transferred
+ended-replaced = taken over by another call
+ended-forwarded = forwarded
+ended-failed = failed ({ $status })
 display-digits = Tones: { $digits }
 address-placeholder = Number or sip:user@host
 prompt-transfer = Transfer line { $line }: type an address and press Transfer, or pick a line for an attended transfer.
@@ -278,3 +287,124 @@ settings-dialplan-ok = The dial plan was read: { $count ->
     [one] one template.
    *[other] { $count } templates.
 }
+
+## Engine notices
+# What the phone says in `status`, `error` and registration events (src/core/notice.rs). The
+# agent prints these English sentences as they are: changing one changes its contract.
+# `$which` is primary, backup, emergency or dialplan for a proxy, and registrar or backup for a
+# registration; `$direction` is input or output. What was typed (`$typed`, `$digit`, `$digits`,
+# and `$target` of error-cannot-dial) comes quoted; `$status` is a SIP status line such as
+# "486 Busy Here"; `$reason` is a detail from deeper down, in English.
+
+status-network-delay = Network Delay, Trying Backup
+status-proxy-error = Proxy Error, Trying Backup
+status-primary-back = Primary proxy { $proxy } is back
+error-nothing-to-dial = nothing to dial
+error-cannot-dial = cannot dial { $target }: { $reason }
+error-no-plan-match = no dial plan template matches { $typed }
+error-cannot-call = cannot call { $uri }: { $reason }
+error-needs-proxy = { $uri } needs a proxy to be dialled: set one in the settings
+error-host-unresolved = the host { $host } could not be resolved
+error-proxy-address-unresolved = the proxy address { $proxy } could not be resolved
+error-proxy-unresolved = the { $which ->
+        [primary] primary
+        [backup] backup
+        [emergency] emergency
+       *[dialplan] dial plan's
+    } proxy address { $proxy } could not be resolved
+error-proxy-unset = the dial plan routes this call to the { $which ->
+        [primary] primary
+        [backup] backup
+        [emergency] emergency
+       *[dialplan] dial plan's
+    } proxy, but none is set
+error-all-lines-busy = all lines are busy: hang up a call first
+error-no-audio-port = no audio port for the call: { $reason }
+status-incompatible-media-ended = Call ended: incompatible media
+status-incompatible-media-failed = Call failed: incompatible media (no codec in common)
+status-no-answer-from = No answer from { $dest }: check the address and the network
+status-too-many-redirects = Call failed: too many redirections
+status-redirected = Call forwarded to { $target }
+status-forwarded = Call from { $from } forwarded to { $target }
+error-not-ringing = line { $line } is not ringing
+error-no-such-line = there is no line { $line }: lines are 1 to { $lines }
+error-line-idle = line { $line } is idle
+error-wait-for-line = wait a moment: line { $line } is still being put on hold
+error-wait-for-lines = wait a moment: lines { $lines } and { $last } is still being put on hold
+error-wait-for-another-line = wait a moment: another line is still being put on hold
+status-still-connected = Line { $line } could not be put on hold and is still connected
+status-still-on-hold = Line { $line } is still on hold: resume it to talk
+error-hold-no-call = line { $line } cannot be put on hold: it has no connected call
+error-resume-no-call = line { $line } cannot be resumed: it has no connected call
+error-already-held = line { $line } is already on hold
+error-already-holding = line { $line } is already being put on hold
+error-already-resuming = line { $line } is already being resumed
+error-held-by-peer = line { $line } is not on hold here: the other party holds the call
+error-not-held = line { $line } is not on hold
+error-hold-answer-unusable = line { $line } could not be put on hold: the other party's answer is unusable ({ $reason })
+error-resume-answer-unusable = line { $line } could not be taken off hold: the other party's answer is unusable ({ $reason })
+error-hold-refused = line { $line } could not be put on hold: { $status }
+error-resume-refused = line { $line } could not be taken off hold: { $status }
+error-dtmf-on-hold = line { $line } is on hold: resume it to send digits
+error-dtmf-remote-held = line { $line } is on hold at the other end, which cannot hear digits now
+error-dtmf-no-call = line { $line } has no connected call to send digits on
+error-dtmf-empty = no digits to send
+error-dtmf-invalid = cannot send { $digit } as DTMF: the digits are 0-9, *, # and A-D
+error-dtmf-not-sent = Cannot send the digits { $digits }: { $reason }
+error-conference-same-line = line { $line } cannot be joined with itself
+error-conference-exists = lines { $first } and { $second } are already in a conference; only one can be held at a time
+error-conference-not-held = line { $line } is in a conference, not on hold
+error-conference-remote-held = line { $line } cannot join a conference: the other party holds the call
+error-conference-no-call = line { $line } cannot join a conference: it has no connected call
+error-cannot-transfer = line { $line } cannot be transferred: { $reason }
+error-transfer-failed = line { $line } could not be transferred: { $status }
+error-transfer-to-failed = the transfer to { $target } failed: { $status }
+status-transfer-progress = transfer to { $target }: { $status }
+error-no-transfer-request = no transfer request on line { $line }
+error-settings-not-applied = settings not applied: { $reason }
+status-restart-for-network = Restart linekey to use the new network.bind and network.rtp_ports; until then it keeps { $bind } and ports { $low }-{ $high }
+error-dial-plan-none = { $reason }; dialing without a plan
+error-dial-plan-kept = { $reason }; the previous dial plan stays in use
+error-audio-cannot-start = Audio cannot start: { $reason }
+error-call-audio-cannot-start = Audio for the call cannot start: { $reason }
+error-no-audio-on-line = No audio on line { $line }: { $reason }
+status-device-invalid = Invalid audio device "{ $spec }": { $reason }
+status-wav-read = Cannot play the WAV file "{ $path }": { $reason }
+status-wav-write = Cannot record to the WAV file "{ $path }": { $reason }
+status-wav-stopped = Stopped recording to "{ $path }": { $reason }
+status-device-unavailable = No audio { $direction } device "{ $name }": { $reason }
+status-input-failed = { $error }. Calls send silence.
+status-output-failed = { $error }. Calls cannot be heard.
+status-ringer-failed = { $error }. The ring plays on the speaker.
+status-device-fallback = { $error }; using the default { $direction }
+status-device-back = Using "{ $name }" again
+status-device-gone = "{ $name }" disconnected; using the default { $direction }
+status-default-device-gone = The default audio { $direction } disconnected; using the default { $direction }
+status-device-gone-no-other = "{ $name }" disconnected, and no other audio { $direction } works: { $reason }
+status-default-device-gone-no-other = The default audio { $direction } disconnected, and no other audio { $direction } works: { $reason }
+registration-unresolved = the { $which ->
+        [backup] backup proxy
+       *[registrar] registrar
+    } address { $registrar } could not be resolved
+registration-refused = the { $which ->
+        [backup] backup proxy
+       *[registrar] registrar
+    } refused: { $status }
+registration-wrong-password = wrong user name or password ({ $status }): check the account settings
+registration-account-refused = the { $which ->
+        [backup] backup proxy
+       *[registrar] registrar
+    } refused this account ({ $status }): check the user name and domain
+registration-answered = the { $which ->
+        [backup] backup proxy
+       *[registrar] registrar
+    } answered { $status }
+registration-no-answer = no answer from the { $which ->
+        [backup] backup proxy
+       *[registrar] registrar
+    } { $registrar }: check the address and the network
+registration-removal-unanswered = no answer from the { $which ->
+        [backup] backup proxy
+       *[registrar] registrar
+    } { $registrar }
+notice-text = { $text }

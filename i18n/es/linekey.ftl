@@ -21,7 +21,6 @@ status-registering = Registrando { $account }…
 status-registered = Registrado como { $account }
 status-registration-failed = No registrado: { $reason }
 status-unregistered = No registrado
-status-network-delay = Retraso de red, probando el servidor de respaldo
 status-quitting = Colgando y cerrando…
 status-engine-stopped = El teléfono se detuvo: { $reason }. Revise la configuración y vuelva a abrir linekey.
 indicator-muted = Silenciado
@@ -45,6 +44,16 @@ error-forward-target = «{ $target }» no es una dirección a la que se puedan d
 error-dial-plan-no-match = Ningún número del plan de marcación empieza por { $typed }. Compruebe el número o pulse Intro para marcarlo tal cual.
 display-idle = Introduzca un número o una dirección
 display-ended = Llamada terminada: { $reason }
+ended-local-hangup = usted colgó
+ended-remote-hangup = el otro extremo colgó
+ended-busy = ocupado
+ended-declined = rechazada
+ended-no-answer = sin respuesta
+ended-cancelled = cancelada
+ended-transferred = transferida
+ended-replaced = sustituida por otra llamada
+ended-forwarded = desviada
+ended-failed = falló ({ $status })
 display-digits = Tonos: { $digits }
 address-placeholder = Número o sip:usuario@host
 prompt-transfer = Transferir la línea { $line }: escriba una dirección y pulse Transferir, o elija una línea para una transferencia consultada.
@@ -277,3 +286,136 @@ settings-dialplan-ok = Se leyó el plan de marcación: { $count ->
     [one] una plantilla.
    *[other] { $count } plantillas.
 }
+
+## Engine notices
+
+status-network-delay = Retraso de red, probando el servidor de respaldo
+status-proxy-error = Error del proxy, probando el servidor de respaldo
+status-primary-back = El proxy principal { $proxy } vuelve a responder
+error-nothing-to-dial = No hay nada que marcar
+error-cannot-dial = No se puede marcar { $target }: { $reason }
+error-no-plan-match = Ninguna plantilla del plan de marcación coincide con { $typed }
+error-cannot-call = No se puede llamar a { $uri }: { $reason }
+error-needs-proxy = { $uri } solo se puede marcar a través de un proxy: configure uno en los ajustes
+error-host-unresolved = no se encontró el host { $host }
+error-proxy-address-unresolved = no se encontró la dirección del proxy { $proxy }
+error-proxy-unresolved = no se encontró la dirección { $proxy } del { $which ->
+        [primary] proxy principal
+        [backup] proxy de respaldo
+        [emergency] proxy de emergencia
+       *[dialplan] proxy del plan de marcación
+    }
+error-proxy-unset = el plan de marcación envía esta llamada por el { $which ->
+        [primary] proxy principal
+        [backup] proxy de respaldo
+        [emergency] proxy de emergencia
+       *[dialplan] proxy del plan de marcación
+    }, pero no hay ninguno configurado
+error-all-lines-busy = Todas las líneas están ocupadas: cuelgue primero una llamada
+error-no-audio-port = No hay puerto de audio para la llamada: { $reason }
+status-incompatible-media-ended = Llamada terminada: formatos de audio incompatibles
+status-incompatible-media-failed = La llamada falló: ningún códec de audio en común
+status-no-answer-from = Sin respuesta de { $dest }: compruebe la dirección y la red
+status-too-many-redirects = La llamada falló: demasiadas redirecciones
+status-redirected = Llamada redirigida a { $target }
+status-forwarded = Llamada de { $from } desviada a { $target }
+error-not-ringing = La línea { $line } no está sonando
+error-no-such-line = No existe la línea { $line }: las líneas van de 1 a { $lines }
+error-line-idle = La línea { $line } está libre
+error-wait-for-line = Un momento: la línea { $line } todavía se está poniendo en espera
+error-wait-for-lines = Un momento: las líneas { $lines } y { $last } todavía se están poniendo en espera
+error-wait-for-another-line = Un momento: otra línea todavía se está poniendo en espera
+status-still-connected = La línea { $line } no se pudo poner en espera y sigue conectada
+status-still-on-hold = La línea { $line } sigue en espera: reanúdela para hablar
+error-hold-no-call = No se puede poner en espera la línea { $line }: no tiene ninguna llamada conectada
+error-resume-no-call = No se puede reanudar la línea { $line }: no tiene ninguna llamada conectada
+error-already-held = La línea { $line } ya está en espera
+error-already-holding = La línea { $line } ya se está poniendo en espera
+error-already-resuming = La línea { $line } ya se está reanudando
+error-held-by-peer = La línea { $line } no está en espera aquí: es el otro extremo quien retiene la llamada
+error-not-held = La línea { $line } no está en espera
+error-hold-answer-unusable = La línea { $line } no se pudo poner en espera: la respuesta del otro extremo no es válida ({ $reason })
+error-resume-answer-unusable = La línea { $line } no se pudo reanudar: la respuesta del otro extremo no es válida ({ $reason })
+error-hold-refused = La línea { $line } no se pudo poner en espera: { $status }
+error-resume-refused = La línea { $line } no se pudo reanudar: { $status }
+error-dtmf-on-hold = La línea { $line } está en espera: reanúdela para enviar tonos
+error-dtmf-remote-held = El otro extremo retiene la línea { $line } y ahora no puede oír tonos
+error-dtmf-no-call = La línea { $line } no tiene ninguna llamada conectada para enviar tonos
+error-dtmf-empty = No hay tonos que enviar
+error-dtmf-invalid = No se puede enviar { $digit } como DTMF: los dígitos son 0-9, *, # y A-D
+error-dtmf-not-sent = No se pudieron enviar los tonos { $digits }: { $reason }
+error-conference-same-line = La línea { $line } no se puede unir consigo misma
+error-conference-exists = Las líneas { $first } y { $second } ya están en conferencia; solo puede haber una a la vez
+error-conference-not-held = La línea { $line } está en una conferencia, no en espera
+error-conference-remote-held = La línea { $line } no puede unirse a una conferencia: el otro extremo retiene la llamada
+error-conference-no-call = La línea { $line } no puede unirse a una conferencia: no tiene ninguna llamada conectada
+error-cannot-transfer = No se puede transferir la línea { $line }: { $reason }
+error-transfer-failed = La línea { $line } no se pudo transferir: { $status }
+error-transfer-to-failed = La transferencia a { $target } falló: { $status }
+status-transfer-progress = Transferencia a { $target }: { $status }
+error-no-transfer-request = No hay ninguna solicitud de transferencia en la línea { $line }
+error-settings-not-applied = Ajustes no aplicados: { $reason }
+status-restart-for-network = Reinicie linekey para usar los nuevos network.bind y network.rtp_ports; hasta entonces mantiene { $bind } y los puertos { $low }-{ $high }
+error-dial-plan-none = { $reason }; se marca sin plan
+error-dial-plan-kept = { $reason }; se sigue usando el plan de marcación anterior
+error-audio-cannot-start = El audio no puede iniciarse: { $reason }
+error-call-audio-cannot-start = El audio de la llamada no puede iniciarse: { $reason }
+error-no-audio-on-line = No hay audio en la línea { $line }: { $reason }
+status-device-invalid = Dispositivo de audio no válido «{ $spec }»: { $reason }
+status-wav-read = No se puede reproducir el archivo WAV «{ $path }»: { $reason }
+status-wav-write = No se puede grabar en el archivo WAV «{ $path }»: { $reason }
+status-wav-stopped = Se detuvo la grabación en «{ $path }»: { $reason }
+status-device-unavailable = No hay dispositivo de { $direction ->
+        [input] entrada
+       *[output] salida
+    } de audio «{ $name }»: { $reason }
+status-input-failed = { $error }. Las llamadas envían silencio.
+status-output-failed = { $error }. Las llamadas no se pueden oír.
+status-ringer-failed = { $error }. El timbre suena por el altavoz.
+status-device-fallback = { $error }; se usa el dispositivo de { $direction ->
+        [input] entrada
+       *[output] salida
+    } predeterminado
+status-device-back = Se vuelve a usar «{ $name }»
+status-device-gone = «{ $name }» desconectado; se usa el dispositivo de { $direction ->
+        [input] entrada
+       *[output] salida
+    } predeterminado
+status-default-device-gone = Se desconectó el dispositivo de { $direction ->
+        [input] entrada
+       *[output] salida
+    } predeterminado; se usa el nuevo predeterminado
+status-device-gone-no-other = «{ $name }» desconectado, y ningún otro dispositivo de { $direction ->
+        [input] entrada
+       *[output] salida
+    } funciona: { $reason }
+status-default-device-gone-no-other = Se desconectó el dispositivo de { $direction ->
+        [input] entrada
+       *[output] salida
+    } predeterminado, y ningún otro funciona: { $reason }
+registration-unresolved = no se encontró la dirección { $registrar } del { $which ->
+        [backup] proxy de respaldo
+       *[registrar] servidor de registro
+    }
+registration-refused = el { $which ->
+        [backup] proxy de respaldo
+       *[registrar] servidor de registro
+    } lo rechazó: { $status }
+registration-wrong-password = usuario o contraseña incorrectos ({ $status }): compruebe los ajustes de la cuenta
+registration-account-refused = el { $which ->
+        [backup] proxy de respaldo
+       *[registrar] servidor de registro
+    } rechazó esta cuenta ({ $status }): compruebe el usuario y el dominio
+registration-answered = el { $which ->
+        [backup] proxy de respaldo
+       *[registrar] servidor de registro
+    } respondió { $status }
+registration-no-answer = sin respuesta del { $which ->
+        [backup] proxy de respaldo
+       *[registrar] servidor de registro
+    } { $registrar }: compruebe la dirección y la red
+registration-removal-unanswered = sin respuesta del { $which ->
+        [backup] proxy de respaldo
+       *[registrar] servidor de registro
+    } { $registrar }
+notice-text = { $text }

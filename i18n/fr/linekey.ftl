@@ -21,7 +21,6 @@ status-registering = Enregistrement de { $account }…
 status-registered = Enregistré comme { $account }
 status-registration-failed = Non enregistré : { $reason }
 status-unregistered = Non enregistré
-status-network-delay = Délai réseau, essai du serveur de secours
 status-quitting = Raccrochage et fermeture…
 status-engine-stopped = Le téléphone s’est arrêté : { $reason }. Vérifiez les réglages, puis rouvrez linekey.
 indicator-muted = Micro coupé
@@ -45,6 +44,16 @@ error-forward-target = « { $target } » n’est pas une adresse de renvoi. Sais
 error-dial-plan-no-match = Aucun numéro du plan de numérotation ne commence par { $typed }. Vérifiez le numéro, ou appuyez sur Entrée pour l’appeler tel quel.
 display-idle = Saisissez un numéro ou une adresse
 display-ended = Appel terminé : { $reason }
+ended-local-hangup = vous avez raccroché
+ended-remote-hangup = l’interlocuteur a raccroché
+ended-busy = occupé
+ended-declined = refusé
+ended-no-answer = pas de réponse
+ended-cancelled = annulé
+ended-transferred = transféré
+ended-replaced = repris par un autre appel
+ended-forwarded = renvoyé
+ended-failed = échec ({ $status })
 display-digits = Tonalités : { $digits }
 address-placeholder = Numéro ou sip:utilisateur@hôte
 prompt-transfer = Transférer la ligne { $line } : saisissez une adresse et appuyez sur Transférer, ou choisissez une ligne pour un transfert supervisé.
@@ -277,3 +286,136 @@ settings-dialplan-ok = Le plan de numérotation a été lu : { $count ->
     [one] un modèle.
    *[other] { $count } modèles.
 }
+
+## Engine notices
+
+status-network-delay = Délai réseau, essai du serveur de secours
+status-proxy-error = Erreur du proxy, essai du serveur de secours
+status-primary-back = Le proxy principal { $proxy } répond de nouveau
+error-nothing-to-dial = Rien à composer
+error-cannot-dial = Impossible de composer { $target } : { $reason }
+error-no-plan-match = Aucun modèle du plan de numérotation ne correspond à { $typed }
+error-cannot-call = Impossible d’appeler { $uri } : { $reason }
+error-needs-proxy = { $uri } ne peut être appelé que par un proxy : indiquez-en un dans les réglages
+error-host-unresolved = l’hôte { $host } est introuvable
+error-proxy-address-unresolved = l’adresse du proxy { $proxy } est introuvable
+error-proxy-unresolved = l’adresse { $proxy } du { $which ->
+        [primary] proxy principal
+        [backup] proxy de secours
+        [emergency] proxy d’urgence
+       *[dialplan] proxy du plan de numérotation
+    } est introuvable
+error-proxy-unset = le plan de numérotation fait passer cet appel par le { $which ->
+        [primary] proxy principal
+        [backup] proxy de secours
+        [emergency] proxy d’urgence
+       *[dialplan] proxy du plan de numérotation
+    }, mais aucun n’est défini
+error-all-lines-busy = Toutes les lignes sont occupées : raccrochez d’abord un appel
+error-no-audio-port = Aucun port audio pour l’appel : { $reason }
+status-incompatible-media-ended = Appel terminé : formats audio incompatibles
+status-incompatible-media-failed = Échec de l’appel : aucun codec audio en commun
+status-no-answer-from = Pas de réponse de { $dest } : vérifiez l’adresse et le réseau
+status-too-many-redirects = Échec de l’appel : trop de redirections
+status-redirected = Appel redirigé vers { $target }
+status-forwarded = Appel de { $from } renvoyé vers { $target }
+error-not-ringing = La ligne { $line } ne sonne pas
+error-no-such-line = La ligne { $line } n’existe pas : les lignes vont de 1 à { $lines }
+error-line-idle = La ligne { $line } est libre
+error-wait-for-line = Un instant : la ligne { $line } est encore en cours de mise en attente
+error-wait-for-lines = Un instant : les lignes { $lines } et { $last } sont encore en cours de mise en attente
+error-wait-for-another-line = Un instant : une autre ligne est encore en cours de mise en attente
+status-still-connected = La ligne { $line } n’a pas pu être mise en attente et reste connectée
+status-still-on-hold = La ligne { $line } est toujours en attente : reprenez-la pour parler
+error-hold-no-call = Impossible de mettre la ligne { $line } en attente : aucun appel connecté
+error-resume-no-call = Impossible de reprendre la ligne { $line } : aucun appel connecté
+error-already-held = La ligne { $line } est déjà en attente
+error-already-holding = La ligne { $line } est déjà en cours de mise en attente
+error-already-resuming = La ligne { $line } est déjà en cours de reprise
+error-held-by-peer = La ligne { $line } n’est pas en attente ici : c’est l’interlocuteur qui a mis l’appel en attente
+error-not-held = La ligne { $line } n’est pas en attente
+error-hold-answer-unusable = La ligne { $line } n’a pas pu être mise en attente : la réponse de l’interlocuteur est inutilisable ({ $reason })
+error-resume-answer-unusable = La ligne { $line } n’a pas pu être reprise : la réponse de l’interlocuteur est inutilisable ({ $reason })
+error-hold-refused = La ligne { $line } n’a pas pu être mise en attente : { $status }
+error-resume-refused = La ligne { $line } n’a pas pu être reprise : { $status }
+error-dtmf-on-hold = La ligne { $line } est en attente : reprenez-la pour envoyer des tonalités
+error-dtmf-remote-held = La ligne { $line } est mise en attente par l’interlocuteur, qui ne peut pas entendre de tonalités
+error-dtmf-no-call = La ligne { $line } n’a aucun appel connecté pour envoyer des tonalités
+error-dtmf-empty = Aucune tonalité à envoyer
+error-dtmf-invalid = Impossible d’envoyer { $digit } en DTMF : les touches sont 0-9, *, # et A-D
+error-dtmf-not-sent = Impossible d’envoyer les tonalités { $digits } : { $reason }
+error-conference-same-line = La ligne { $line } ne peut pas être jointe à elle-même
+error-conference-exists = Les lignes { $first } et { $second } sont déjà en conférence ; une seule conférence à la fois
+error-conference-not-held = La ligne { $line } est en conférence, pas en attente
+error-conference-remote-held = La ligne { $line } ne peut pas rejoindre une conférence : l’interlocuteur a mis l’appel en attente
+error-conference-no-call = La ligne { $line } ne peut pas rejoindre une conférence : aucun appel connecté
+error-cannot-transfer = Impossible de transférer la ligne { $line } : { $reason }
+error-transfer-failed = La ligne { $line } n’a pas pu être transférée : { $status }
+error-transfer-to-failed = Le transfert vers { $target } a échoué : { $status }
+status-transfer-progress = Transfert vers { $target } : { $status }
+error-no-transfer-request = Aucune demande de transfert sur la ligne { $line }
+error-settings-not-applied = Réglages non appliqués : { $reason }
+status-restart-for-network = Redémarrez linekey pour utiliser les nouveaux network.bind et network.rtp_ports ; d’ici là, il garde { $bind } et les ports { $low }-{ $high }
+error-dial-plan-none = { $reason } ; numérotation sans plan
+error-dial-plan-kept = { $reason } ; le plan de numérotation précédent reste en usage
+error-audio-cannot-start = L’audio ne peut pas démarrer : { $reason }
+error-call-audio-cannot-start = L’audio de l’appel ne peut pas démarrer : { $reason }
+error-no-audio-on-line = Pas d’audio sur la ligne { $line } : { $reason }
+status-device-invalid = Périphérique audio non valable « { $spec } » : { $reason }
+status-wav-read = Impossible de lire le fichier WAV « { $path } » : { $reason }
+status-wav-write = Impossible d’enregistrer dans le fichier WAV « { $path } » : { $reason }
+status-wav-stopped = Enregistrement dans « { $path } » arrêté : { $reason }
+status-device-unavailable = Aucun périphérique audio { $direction ->
+        [input] d’entrée
+       *[output] de sortie
+    } « { $name } » : { $reason }
+status-input-failed = { $error }. Les appels envoient du silence.
+status-output-failed = { $error }. Les appels ne peuvent pas être entendus.
+status-ringer-failed = { $error }. La sonnerie passe par le haut-parleur.
+status-device-fallback = { $error } ; utilisation du périphérique { $direction ->
+        [input] d’entrée
+       *[output] de sortie
+    } par défaut
+status-device-back = « { $name } » est de nouveau utilisé
+status-device-gone = « { $name } » déconnecté ; utilisation du périphérique { $direction ->
+        [input] d’entrée
+       *[output] de sortie
+    } par défaut
+status-default-device-gone = Le périphérique audio { $direction ->
+        [input] d’entrée
+       *[output] de sortie
+    } par défaut a été déconnecté ; utilisation du nouveau périphérique par défaut
+status-device-gone-no-other = « { $name } » déconnecté, et aucun autre périphérique audio { $direction ->
+        [input] d’entrée
+       *[output] de sortie
+    } ne fonctionne : { $reason }
+status-default-device-gone-no-other = Le périphérique audio { $direction ->
+        [input] d’entrée
+       *[output] de sortie
+    } par défaut a été déconnecté, et aucun autre ne fonctionne : { $reason }
+registration-unresolved = l’adresse { $registrar } du { $which ->
+        [backup] proxy de secours
+       *[registrar] serveur d’enregistrement
+    } est introuvable
+registration-refused = le { $which ->
+        [backup] proxy de secours
+       *[registrar] serveur d’enregistrement
+    } refuse : { $status }
+registration-wrong-password = nom d’utilisateur ou mot de passe incorrect ({ $status }) : vérifiez les réglages du compte
+registration-account-refused = le { $which ->
+        [backup] proxy de secours
+       *[registrar] serveur d’enregistrement
+    } refuse ce compte ({ $status }) : vérifiez le nom d’utilisateur et le domaine
+registration-answered = le { $which ->
+        [backup] proxy de secours
+       *[registrar] serveur d’enregistrement
+    } a répondu { $status }
+registration-no-answer = pas de réponse du { $which ->
+        [backup] proxy de secours
+       *[registrar] serveur d’enregistrement
+    } { $registrar } : vérifiez l’adresse et le réseau
+registration-removal-unanswered = pas de réponse du { $which ->
+        [backup] proxy de secours
+       *[registrar] serveur d’enregistrement
+    } { $registrar }
+notice-text = { $text }

@@ -8,8 +8,9 @@ use iced::widget::{button, column, container, row, space, text, text_input};
 use iced::{Alignment, Element, Font, Length};
 
 use super::{theme, App, Line, Message, Mode};
-use crate::core::phone::{LineState, MediaStats, RegistrationState, NETWORK_DELAY};
-use crate::i18n::{tr, tr_with};
+use crate::core::notice::Notice;
+use crate::core::phone::{LineState, MediaStats, RegistrationState};
+use crate::i18n::{notice, tr, tr_with};
 
 /// The address field's widget id, for focusing it.
 pub const ADDRESS: &str = "address";
@@ -99,7 +100,7 @@ fn address_field(app: &App) -> Element<'_, Message> {
 fn party(line: &Line) -> Element<'_, Message> {
     let Some(peer) = line.peer.as_deref().filter(|_| line.busy()) else {
         let idle = match &line.ended {
-            Some(reason) => tr_with("display-ended", &[("reason", reason.as_str().into())]),
+            Some(reason) => tr_with("display-ended", &[("reason", ended_text(reason).into())]),
             None => tr("display-idle"),
         };
         return text(idle).size(20).color(theme::LCD_DIM).into();
@@ -120,6 +121,28 @@ fn party(line: &Line) -> Element<'_, Message> {
         );
     }
     party.into()
+}
+
+/// Why a call ended, in words: the line event's reason code, or `failed: ` and what failed
+/// (a SIP status line, in English like every status line). A code this version does not know
+/// shows as it came.
+fn ended_text(reason: &str) -> String {
+    if let Some(status) = reason.strip_prefix("failed: ") {
+        return tr_with("ended-failed", &[("status", status.to_owned().into())]);
+    }
+    let key = match reason {
+        "local_hangup" => "ended-local-hangup",
+        "remote_hangup" => "ended-remote-hangup",
+        "busy" => "ended-busy",
+        "declined" => "ended-declined",
+        "no_answer" => "ended-no-answer",
+        "cancelled" => "ended-cancelled",
+        "transferred" => "ended-transferred",
+        "replaced" => "ended-replaced",
+        "forwarded" => "ended-forwarded",
+        other => return other.to_owned(),
+    };
+    tr(key)
 }
 
 /// `"Bob" <sip:bob@host>` → ("Bob", Some("sip:bob@host")); a bare URI is its own name.
@@ -172,14 +195,12 @@ pub fn status_text(app: &App) -> (String, bool) {
         return (tr("status-quitting"), false);
     }
     if let Some(error) = &app.status.error {
-        return (error.clone(), true);
+        return (notice(error), true);
     }
-    if let Some(notice) = &app.status.notice {
-        // The engine speaks English; the one notice every user meets is translated here.
-        if notice == NETWORK_DELAY {
-            return (tr("status-network-delay"), true);
-        }
-        return (notice.clone(), false);
+    if let Some(said) = &app.status.notice {
+        // Failing over to the backup proxy is a warning, not news.
+        let warning = matches!(said, Notice::NetworkDelay {} | Notice::ProxyError {});
+        return (notice(said), warning);
     }
     let account = format!("{}@{}", app.config.account.user, app.config.account.domain);
     match (&app.status.registration, &app.status.listening) {
@@ -190,7 +211,10 @@ pub fn status_text(app: &App) -> (String, bool) {
         (Some((RegistrationState::Failed, reason)), _) => (
             tr_with(
                 "status-registration-failed",
-                &[("reason", reason.clone().unwrap_or_default().into())],
+                &[(
+                    "reason",
+                    reason.as_ref().map(notice).unwrap_or_default().into(),
+                )],
             ),
             true,
         ),

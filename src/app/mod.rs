@@ -26,6 +26,7 @@ pub use theme::theme;
 pub use window::{run, view, WINDOW_SIZE};
 
 use crate::config::Config;
+use crate::core::notice::Notice;
 use crate::core::phone::{Event, Intent, LineState, MediaStats, RegistrationState};
 use settings::{Outcome, Settings, SettingsMessage};
 
@@ -119,11 +120,12 @@ pub struct Status {
     /// Our SIP address once the engine listens.
     pub listening: Option<String>,
     /// The registration and why it failed.
-    pub registration: Option<(RegistrationState, Option<String>)>,
-    /// The engine's latest status text (e.g. "Network Delay, Trying Backup").
-    pub notice: Option<String>,
+    pub registration: Option<(RegistrationState, Option<Notice>)>,
+    /// The engine's latest status (e.g. "Network Delay, Trying Backup"), rendered when shown so
+    /// it follows the language.
+    pub notice: Option<Notice>,
     /// The latest error, shown until the next thing the user does.
-    pub error: Option<String>,
+    pub error: Option<Notice>,
 }
 
 /// Side effects `update` asks the shell for.
@@ -544,7 +546,7 @@ pub fn update(app: &mut App, message: Message) -> Vec<Intent> {
                 app.address.clear();
                 return configure(app);
             }
-            Err(message) => app.status.error = Some(message),
+            Err(text) => app.status.error = Some(Notice::text(text)),
         },
         Message::ClearForward => {
             app.config.calls.forward_always = None;
@@ -629,10 +631,12 @@ fn dial_plan_step(app: &mut App) -> Vec<Intent> {
         }
         Decision::NeedMore => Vec::new(),
         Decision::NoMatch => {
-            app.status.error = Some(crate::i18n::tr_with(
-                "error-dial-plan-no-match",
-                &[("typed", app.address.clone().into())],
-            ));
+            app.status.error = Some(Notice::Text {
+                text: crate::i18n::tr_with(
+                    "error-dial-plan-no-match",
+                    &[("typed", app.address.clone().into())],
+                ),
+            });
             Vec::new()
         }
     }
@@ -711,10 +715,12 @@ fn engine_report(app: &mut App, report: Report) -> Vec<Intent> {
             } else {
                 app.engine_stopped = true;
                 let reason = result.err().unwrap_or_default();
-                app.status.error = Some(crate::i18n::tr_with(
-                    "status-engine-stopped",
-                    &[("reason", reason.into())],
-                ));
+                app.status.error = Some(Notice::Text {
+                    text: crate::i18n::tr_with(
+                        "status-engine-stopped",
+                        &[("reason", reason.into())],
+                    ),
+                });
             }
         }
     }
@@ -724,7 +730,9 @@ fn engine_report(app: &mut App, report: Report) -> Vec<Intent> {
 fn engine_event(app: &mut App, event: Event, at: SystemTime) {
     match event {
         Event::Ready { sip } => app.status.listening = Some(sip),
-        Event::Registration { state, reason } => app.status.registration = Some((state, reason)),
+        Event::Registration { state, notice, .. } => {
+            app.status.registration = Some((state, notice));
+        }
         // The status line follows the registrar; the backup binding only matters once the
         // primary is gone, and then the failover notice says so.
         Event::BackupRegistration { .. } => {}
@@ -748,8 +756,8 @@ fn engine_event(app: &mut App, event: Event, at: SystemTime) {
                 l.transfer_request = None;
             }
         }
-        Event::Status { text } => app.status.notice = Some(text),
-        Event::Error { message } => app.status.error = Some(message),
+        Event::Status { notice, .. } => app.status.notice = Some(notice),
+        Event::Error { notice, .. } => app.status.error = Some(notice),
         Event::Dtmf { line, digit } => {
             if let Some(l) = app.lines.get_mut(line.wrapping_sub(1)) {
                 l.digits.push_str(&digit);

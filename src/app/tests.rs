@@ -466,10 +466,11 @@ fn registration_status_and_errors_reach_the_status_line() {
         Event::Registration {
             state: RegistrationState::Failed,
             reason: Some("wrong password".into()),
+            notice: Some(Notice::WrongPassword {
+                status: "401 Unauthorized".into(),
+            }),
         },
-        Event::Status {
-            text: crate::core::phone::NETWORK_DELAY.into(),
-        },
+        Event::status(Notice::NetworkDelay {}),
     ];
     for event in events {
         update(&mut a, Message::Engine(Report::Event(event, t(1))));
@@ -480,11 +481,10 @@ fn registration_status_and_errors_reach_the_status_line() {
         Some((RegistrationState::Failed, Some(_)))
     ));
     assert!(display::status_text(&a).1, "failover is a warning");
-    let error = Event::Error {
-        message: "no such line".into(),
-    };
+    let error = Event::error(Notice::LineIdle { line: 3 });
     update(&mut a, Message::Engine(Report::Event(error, t(2))));
-    assert_eq!(display::status_text(&a), ("no such line".to_owned(), true));
+    let shown = crate::i18n::notice(&Notice::LineIdle { line: 3 });
+    assert_eq!(display::status_text(&a), (shown, true));
     update(&mut a, Message::AddressChanged("1".into()));
     assert_eq!(a.status.error, None, "typing clears an old error");
 }
@@ -528,7 +528,8 @@ fn an_engine_that_stops_by_itself_says_why() {
         Message::Engine(Report::Stopped(Err("cannot bind 0.0.0.0:5060".into()))),
     );
     assert!(a.engine.is_none());
-    assert!(a.status.error.as_ref().unwrap().contains("cannot bind"));
+    let error = crate::i18n::notice(a.status.error.as_ref().unwrap());
+    assert!(error.contains("cannot bind"), "{error}");
     assert!(a.effects.is_empty());
 
     // Changed settings start a new engine with them instead of talking to the stopped one.

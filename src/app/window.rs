@@ -13,6 +13,7 @@ use super::{
     Effect, Launch, Message, Mode, Report,
 };
 use crate::config::Config;
+use crate::core::notice::Notice;
 use crate::core::phone::Intent;
 use crate::i18n::{tr, tr_with};
 
@@ -81,9 +82,10 @@ fn boot(
         // No settings yet: the short account form comes first; calls work without it.
         app.settings = Some(super::settings::Settings::new(&app.config, true));
     }
-    app.status.error = loaded.warnings.into_iter().next().or_else(|| {
+    let warning = loaded.warnings.into_iter().next().or_else(|| {
         (broken > 0).then(|| tr_with("error-history-broken", &[("count", broken.into())]))
     });
+    app.status.error = warning.map(Notice::text);
     (app, iced::widget::operation::focus(display::ADDRESS))
 }
 
@@ -94,7 +96,7 @@ fn load_dial_plan(app: &mut App) {
     if app.config.dialplan.file.is_some() {
         match app.config.load_dial_plan() {
             Ok(plan) => app.dial_plan = Some(std::sync::Arc::new(plan)),
-            Err(e) => app.status.error = Some(e),
+            Err(e) => app.status.error = Some(Notice::text(e)),
         }
     }
 }
@@ -132,13 +134,13 @@ fn perform(app: &mut App, effect: Effect) -> Task<Message> {
         Effect::SaveHistory => {
             if let Some(path) = &app.history_path {
                 if let Err(e) = app.history.save(path) {
-                    app.status.error = Some(tr_with(
+                    app.status.error = Some(Notice::text(tr_with(
                         "error-history-save",
                         &[
                             ("path", path.display().to_string().into()),
                             ("reason", e.to_string().into()),
                         ],
-                    ));
+                    )));
                 }
             }
             Task::none()
@@ -148,10 +150,10 @@ fn perform(app: &mut App, effect: Effect) -> Task<Message> {
             match app.config.save(&app.config_path) {
                 Ok(saved) => {
                     if let Some(warning) = saved.warnings.into_iter().next() {
-                        app.status.notice = Some(warning);
+                        app.status.notice = Some(Notice::text(warning));
                     }
                 }
-                Err(e) => app.status.error = Some(e.to_string()),
+                Err(e) => app.status.error = Some(Notice::text(e.to_string())),
             }
             Task::none()
         }

@@ -2,6 +2,7 @@
 //! state machine. Nothing here touches a socket, a thread, a file or the clock.
 
 pub mod dialplan;
+pub mod notice;
 pub mod phone;
 pub mod sdp;
 pub mod sip;

@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 use super::media::Media;
 use super::{configured_host_names, resolve_in_background};
 use crate::config::Config;
+use crate::core::notice::Notice;
 use crate::core::phone::{Event, Input, Intent, Phone};
 
 /// Applies `new` over `current`, which afterwards holds what is in effect.
@@ -25,21 +26,19 @@ pub(super) fn apply(
         let _ = events.send(event);
     };
     if let Err(e) = new.validate("settings") {
-        return say(Event::Error {
-            message: format!("settings not applied: {e}"),
-        });
+        return say(Event::error(Notice::SettingsNotApplied {
+            reason: e.to_string(),
+        }));
     }
     if (&new.network.bind, new.network.rtp_ports)
         != (&current.network.bind, current.network.rtp_ports)
     {
         let [low, high] = current.network.rtp_ports;
-        say(Event::Status {
-            text: format!(
-                "Restart linekey to use the new network.bind and network.rtp_ports; until then \
-                 it keeps {} and ports {low}-{high}",
-                current.network.bind
-            ),
-        });
+        say(Event::status(Notice::RestartForNetwork {
+            bind: current.network.bind.clone(),
+            low,
+            high,
+        }));
         new.network.bind.clone_from(&current.network.bind);
         new.network.rtp_ports = current.network.rtp_ports;
     }
@@ -49,9 +48,7 @@ pub(super) fn apply(
     // Always read again: the user may have edited the file without renaming it.
     match new.load_dial_plan() {
         Ok(plan) => phone.handle(Instant::now(), Input::DialPlan(plan)),
-        Err(message) => say(Event::Error {
-            message: format!("{message}; the previous dial plan stays in use"),
-        }),
+        Err(reason) => say(Event::error(Notice::DialPlanKept { reason })),
     }
     let known = configured_host_names(current);
     let unknown: Vec<String> = configured_host_names(&new)

@@ -13,6 +13,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use crate::config::Config;
+use crate::core::notice::Notice;
 use crate::core::phone::{address_text, Event, Input, Intent, Output, Phone, Settings};
 use crate::core::sip::uri::{parse_host_port, Uri};
 use media::Media;
@@ -58,9 +59,7 @@ pub async fn run(
     match config.load_dial_plan() {
         Ok(plan) => settings.dial_plan = plan,
         Err(message) => {
-            let _ = events.send(Event::Error {
-                message: format!("{message}; dialing without a plan"),
-            });
+            let _ = events.send(Event::error(Notice::DialPlanNone { reason: message }));
         }
     }
     let mut phone = Phone::new(settings, local, Instant::now());

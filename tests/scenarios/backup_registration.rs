@@ -36,7 +36,7 @@ fn backup_events(sim: &Sim) -> Vec<(RegistrationState, Option<String>)> {
     sim.events("A")
         .into_iter()
         .filter_map(|e| match e {
-            Event::BackupRegistration { state, reason } => Some((state, reason)),
+            Event::BackupRegistration { state, reason, .. } => Some((state, reason)),
             _ => None,
         })
         .collect()

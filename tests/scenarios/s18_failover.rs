@@ -6,10 +6,13 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use linekey::core::phone::{Event, LineState::*, NETWORK_DELAY};
+use linekey::core::phone::{Event, LineState::*};
 use linekey::core::sip::message::{Message, Method};
 
 use crate::sim::*;
+
+/// The status the seed's phones show when the primary proxy did not answer.
+const NETWORK_DELAY: &str = "Network Delay, Trying Backup";
 
 /// The primary proxy's address.
 const PRIMARY: &str = "10.0.0.9:5060";
@@ -41,7 +44,7 @@ fn status_time(sim: &Sim, text: &str) -> Option<std::time::Duration> {
     sim.timed_events("A")
         .into_iter()
         .find_map(|(at, e)| match e {
-            Event::Status { text: t } if t == text => Some(at),
+            Event::Status { text: t, .. } if t == text => Some(at),
             _ => None,
         })
 }

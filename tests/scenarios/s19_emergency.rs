@@ -3,9 +3,12 @@
 //! other templates rewrite the number and add `user=phone`.
 
 use linekey::core::dialplan::DialPlan;
-use linekey::core::phone::{Event, LineState::*, NETWORK_DELAY};
+use linekey::core::phone::{Event, LineState::*};
 
 use crate::sim::*;
+
+/// The status the seed's phones show when the primary proxy did not answer.
+const NETWORK_DELAY: &str = "Network Delay, Trying Backup";
 
 const PLAN: &str = include_str!("../fixtures/dialplan/cisco_example.xml");
 
@@ -115,7 +118,7 @@ fn a_dial_string_no_template_matches_is_an_error() {
         .events("A")
         .into_iter()
         .filter_map(|e| match e {
-            Event::Error { message } => Some(message),
+            Event::Error { message, .. } => Some(message),
             _ => None,
         })
         .collect();

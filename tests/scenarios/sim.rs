@@ -594,7 +594,7 @@ impl Sim {
         self.events(name)
             .into_iter()
             .filter_map(|e| match e {
-                Event::Error { message } => Some(message),
+                Event::Error { message, .. } => Some(message),
                 _ => None,
             })
             .collect()
@@ -659,7 +659,7 @@ impl Sim {
         self.events(name)
             .into_iter()
             .filter_map(|e| match e {
-                Event::Status { text } => Some(text),
+                Event::Status { text, .. } => Some(text),
                 _ => None,
             })
             .collect()
@@ -670,7 +670,7 @@ impl Sim {
         self.events(name)
             .into_iter()
             .filter_map(|e| match e {
-                Event::Registration { state, reason } => Some((state, reason)),
+                Event::Registration { state, reason, .. } => Some((state, reason)),
                 _ => None,
             })
             .collect()

@@ -71,7 +71,10 @@ pub struct Settings {
     devices: Option<Devices>,
     tone: Option<ToneRun>,
     /// How the last test tone went: the role, and its notice or error.
-    tone_result: Option<(Role, Result<Option<String>, DeviceError>)>,
+    tone_result: Option<(
+        Role,
+        Result<Option<crate::core::notice::Notice>, DeviceError>,
+    )>,
     tone_serial: u64,
     /// The input's latest level (0–1), or why it cannot be measured.
     level: Option<Result<f32, DeviceError>>,
@@ -152,7 +155,7 @@ pub enum SettingsMessage {
         /// Which press of the button.
         serial: u64,
         /// The device's notice, or the error.
-        result: Result<Option<String>, DeviceError>,
+        result: Result<Option<crate::core::notice::Notice>, DeviceError>,
     },
     /// The sound cards were listed.
     DevicesListed {

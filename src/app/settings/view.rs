@@ -562,9 +562,10 @@ fn tone_note<'a>(s: &'a Settings, role: Role, key: &str) -> Element<'a, M> {
         .size(SMALL)
         .style(style::error)
         .into(),
-        Some((r, Ok(Some(notice)))) if *r == role => {
-            text(notice.clone()).size(SMALL).style(style::muted).into()
-        }
+        Some((r, Ok(Some(notice)))) if *r == role => text(crate::i18n::notice(notice))
+            .size(SMALL)
+            .style(style::muted)
+            .into(),
         _ => text(tr(&format!("{key}-help")))
             .size(SMALL)
             .style(style::muted)

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
+use crate::core::notice::Notice;
 
 /// A user's request, from the GUI or the agent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,8 +131,9 @@ pub enum RegistrationState {
     Unregistered,
 }
 
-/// Something the user should see.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Something the user should see. Front ends only read events, so they are written, never
+/// parsed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     /// The phone is listening.
@@ -143,17 +145,23 @@ pub enum Event {
     Registration {
         /// The new state.
         state: RegistrationState,
-        /// Why it failed or ended.
+        /// Why it failed or ended, in English.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
+        /// The reason as a message id and arguments (`key`, `args`).
+        #[serde(flatten)]
+        notice: Option<Notice>,
     },
     /// The binding at the backup proxy changed (`account.register_backup`).
     BackupRegistration {
         /// The new state.
         state: RegistrationState,
-        /// Why it failed or ended.
+        /// Why it failed or ended, in English.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
+        /// The reason as a message id and arguments (`key`, `args`).
+        #[serde(flatten)]
+        notice: Option<Notice>,
     },
     /// A line key changed.
     Line {
@@ -170,8 +178,11 @@ pub enum Event {
     },
     /// The status line's text.
     Status {
-        /// What to show.
+        /// What to show, in English.
         text: String,
+        /// The same as a message id and arguments (`key`, `args`), for showing it translated.
+        #[serde(flatten)]
+        notice: Notice,
     },
     /// A DTMF digit arrived from the far end (RFC 4733 telephone-event).
     Dtmf {
@@ -216,9 +227,30 @@ pub enum Event {
     },
     /// A command failed or bad input arrived.
     Error {
-        /// A sentence for the user.
+        /// A sentence for the user, in English.
         message: String,
+        /// The same as a message id and arguments (`key`, `args`), for showing it translated.
+        #[serde(flatten)]
+        notice: Notice,
     },
+}
+
+impl Event {
+    /// A `status` event: the notice and its English sentence.
+    pub fn status(notice: Notice) -> Event {
+        Event::Status {
+            text: notice.english(),
+            notice,
+        }
+    }
+
+    /// An `error` event: the notice and its English sentence.
+    pub fn error(notice: Notice) -> Event {
+        Event::Error {
+            message: notice.english(),
+            notice,
+        }
+    }
 }
 
 /// A call's media figures since it started, as reported in the `media` event.

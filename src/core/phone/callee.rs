@@ -9,6 +9,7 @@ use super::call::{new_tag, Call, CallId, Role};
 use super::hold::Hold;
 use super::{ensure_to_tag, MediaCommand, Phone, ALLOWED, SUPPORTED};
 use crate::core::dialplan::Route;
+use crate::core::notice::Notice;
 use crate::core::sdp::{self, RemoteMedia, SdpError};
 use crate::core::sip::dialog::Dialog;
 use crate::core::sip::message::{Request, Response};
@@ -130,7 +131,7 @@ impl Phone {
         };
         let call = self.calls.get_mut(&id).expect("line points at a call");
         if call.state != LineState::Incoming || call.answered {
-            return self.error(format!("line {line} is not ringing"));
+            return self.error(Notice::NotRinging { line });
         }
         if call.local_media.is_some() {
             self.send_answer(now, id);
@@ -254,7 +255,7 @@ impl Phone {
         };
         let call = &self.calls[&id];
         if call.state != LineState::Incoming || call.answered {
-            return self.error(format!("line {line} is not ringing"));
+            return self.error(Notice::NotRinging { line });
         }
         self.decline(now, id, "declined");
     }
@@ -319,9 +320,9 @@ impl Phone {
         if id.is_none() {
             let lines = self.lines.len();
             if line == 0 || line > lines {
-                self.error(format!("there is no line {line}: lines are 1 to {lines}"));
+                self.error(Notice::NoSuchLine { line, lines });
             } else {
-                self.error(format!("line {line} is idle"));
+                self.error(Notice::LineIdle { line });
             }
         }
         id
@@ -397,7 +398,7 @@ impl Phone {
     }
 
     /// Sets the status line.
-    pub(super) fn status(&mut self, text: impl Into<String>) {
-        self.emit(Event::Status { text: text.into() });
+    pub(super) fn status(&mut self, notice: Notice) {
+        self.emit(Event::status(notice));
     }
 }

@@ -12,6 +12,7 @@ use super::hold::Hold;
 use super::outbound::Purpose;
 use super::{MediaCommand, Phone, ALLOWED};
 use crate::core::dialplan::{Route, UserParam};
+use crate::core::notice::Notice;
 use crate::core::sdp::{self, Direction, LocalMedia, RemoteMedia};
 use crate::core::sip::dialog::Dialog;
 use crate::core::sip::message::{CSeq, Method, Request, Response};
@@ -24,15 +25,14 @@ const WARNING_INCOMPATIBLE_MEDIA: u16 = 304;
 impl Phone {
     /// Turns what the user typed into a request URI and a route: URIs and `user@host` as they
     /// are, dial strings (digits, user names) through the dial plan.
-    pub(super) fn dial_target(&self, target: &str) -> Result<(Uri, Route), String> {
+    pub(super) fn dial_target(&self, target: &str) -> Result<(Uri, Route), Notice> {
         let target = target.trim();
         if target.is_empty() {
-            return Err("nothing to dial".into());
+            return Err(Notice::NothingToDial {});
         }
         match address_text(target) {
             Some(text) => {
-                let uri = Uri::parse(&text)
-                    .map_err(|e| format!("cannot dial {target:?}: {}", e.reason))?;
+                let uri = Uri::parse(&text).map_err(|e| cannot_dial(target, e.reason))?;
                 Ok((uri, Route::Default))
             }
             None => self.dial_string(target),
@@ -40,15 +40,16 @@ impl Phone {
     }
 
     /// A dial string through the dial plan: `Rewrite`, `User=Phone` and `Route` applied.
-    fn dial_string(&self, typed: &str) -> Result<(Uri, Route), String> {
+    fn dial_string(&self, typed: &str) -> Result<(Uri, Route), Notice> {
         let dialed = self
             .settings
             .dial_plan
             .resolve(typed)
-            .ok_or_else(|| format!("no dial plan template matches {typed:?}"))?;
+            .ok_or_else(|| Notice::NoPlanMatch {
+                typed: format!("{typed:?}"),
+            })?;
         let text = format!("sip:{}@{}", dialed.user, self.settings.domain);
-        let mut uri =
-            Uri::parse(&text).map_err(|e| format!("cannot dial {typed:?}: {}", e.reason))?;
+        let mut uri = Uri::parse(&text).map_err(|e| cannot_dial(typed, e.reason))?;
         match dialed.user_param {
             UserParam::None => {}
             UserParam::Phone => uri.params.push(("user".into(), Some("phone".into()))),
@@ -58,21 +59,25 @@ impl Phone {
     }
 
     /// Where a new call's INVITE goes, following the dial plan's route.
-    pub(super) fn call_first_hop(&self, uri: &Uri, route: &Route) -> Result<SocketAddr, String> {
-        let named = |setting: &Option<String>, what: &str| match setting {
+    pub(super) fn call_first_hop(&self, uri: &Uri, route: &Route) -> Result<SocketAddr, Notice> {
+        // `which` picks the proxy's name in each language.
+        let named = |setting: &Option<String>, which: &str| match setting {
             Some(hp) => self
                 .resolve_setting(hp)
-                .ok_or_else(|| format!("the {what} proxy address {hp} could not be resolved")),
-            None => Err(format!(
-                "the dial plan routes this call to the {what} proxy, but none is set"
-            )),
+                .ok_or_else(|| Notice::ProxyUnresolved {
+                    which: which.to_owned(),
+                    proxy: hp.clone(),
+                }),
+            None => Err(Notice::ProxyUnset {
+                which: which.to_owned(),
+            }),
         };
         match route {
             Route::Default => self.first_hop(uri),
             Route::Primary => named(&self.settings.primary_proxy, "primary"),
             Route::Backup => named(&self.settings.backup_proxy, "backup"),
             Route::Emergency => named(&self.settings.emergency_proxy, "emergency"),
-            Route::Proxy(hp) => named(&Some(hp.clone()), "dial plan's"),
+            Route::Proxy(hp) => named(&Some(hp.clone()), "dialplan"),
         }
     }
 
@@ -83,10 +88,15 @@ impl Phone {
         };
         let dest = match self.call_first_hop(&uri, &route) {
             Ok(dest) => dest,
-            Err(e) => return self.error(format!("cannot call {uri}: {e}")),
+            Err(reason) => {
+                return self.error(Notice::CannotCall {
+                    uri: uri.to_string(),
+                    reason: Box::new(reason),
+                })
+            }
         };
         let Some(line) = self.free_line() else {
-            return self.error("all lines are busy: hang up a call first");
+            return self.error(Notice::AllLinesBusy {});
         };
         let id = self.new_call_id();
         let invite = self.build_invite(&uri);
@@ -187,7 +197,7 @@ impl Phone {
     }
 
     pub(super) fn on_media_failed(&mut self, now: Instant, id: CallId, reason: String) {
-        self.error(format!("no audio port for the call: {reason}"));
+        self.error(Notice::NoAudioPort { reason });
         let Some(call) = self.calls.get(&id) else {
             return;
         };
@@ -289,7 +299,7 @@ impl Phone {
             (None, false) => None,
         };
         let Some(negotiated) = negotiated else {
-            self.status("Call ended: incompatible media");
+            self.status(Notice::IncompatibleMediaEnded {});
             self.show(
                 id,
                 LineState::Idle,
@@ -326,7 +336,7 @@ impl Phone {
                         || (status == 400
                             && resp.headers.warning_code() == Some(WARNING_INCOMPATIBLE_MEDIA));
                     if incompatible {
-                        self.status("Call failed: incompatible media (no codec in common)");
+                        self.status(Notice::IncompatibleMediaFailed {});
                     }
                     format!("failed: {}", resp.status_line())
                 }
@@ -344,9 +354,7 @@ impl Phone {
         };
         if call.line.is_some() {
             let dest = call.invite_dest.map(|d| d.to_string()).unwrap_or_default();
-            self.status(format!(
-                "No answer from {dest}: check the address and the network"
-            ));
+            self.status(Notice::NoAnswerFrom { dest });
             self.show(
                 id,
                 LineState::Idle,
@@ -544,6 +552,14 @@ impl Phone {
             stream: negotiated,
         };
         self.media(command);
+    }
+}
+
+/// What was typed cannot be read as an address; `reason` comes from the URI parser.
+fn cannot_dial(target: &str, reason: &str) -> Notice {
+    Notice::CannotDial {
+        target: format!("{target:?}"),
+        reason: reason.to_owned(),
     }
 }
 

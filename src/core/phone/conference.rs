@@ -12,22 +12,23 @@ use std::time::Instant;
 use super::api::LineState;
 use super::call::{Call, CallId};
 use super::{MediaCommand, Phone};
+use crate::core::notice::Notice;
 
 impl Phone {
     /// Joins the calls on `line` and `with_line`, resuming the one we hold.
     pub(super) fn conference(&mut self, now: Instant, line: usize, with_line: usize) {
         if line == with_line {
-            return self.error(format!("line {line} cannot be joined with itself"));
+            return self.error(Notice::ConferenceSameLine { line });
         }
         let (Some(a), Some(b)) = (self.call_on_line(line), self.call_on_line(with_line)) else {
             return;
         };
         if let Some(legs) = self.conference {
             let lines = legs.map(|id| self.calls.get(&id).and_then(|c| c.line).unwrap_or(0));
-            return self.error(format!(
-                "lines {} and {} are already in a conference; only one can be held at a time",
-                lines[0], lines[1]
-            ));
+            return self.error(Notice::ConferenceExists {
+                first: lines[0],
+                second: lines[1],
+            });
         }
         for (line, id) in [(line, a), (with_line, b)] {
             if let Err(message) = check_joinable(line, &self.calls[&id]) {
@@ -57,7 +58,7 @@ impl Phone {
 
     /// Resume on a conference line, which is not held.
     pub(super) fn resume_in_conference(&mut self, line: usize) {
-        self.error(format!("line {line} is in a conference, not on hold"));
+        self.error(Notice::ConferenceNotHeld { line });
     }
 
     /// Ends the conference once a leg has gone (hung up either side, failed, or lost), leaving
@@ -113,14 +114,10 @@ impl Phone {
 
 /// Why a call cannot join a conference, as a sentence for the user. Only a call we talk on or
 /// hold ourselves can: a call the other party holds would join silent.
-fn check_joinable(line: usize, call: &Call) -> Result<(), String> {
+fn check_joinable(line: usize, call: &Call) -> Result<(), Notice> {
     match call.state {
         LineState::Connected | LineState::Held => Ok(()),
-        LineState::RemoteHeld => Err(format!(
-            "line {line} cannot join a conference: the other party holds the call"
-        )),
-        _ => Err(format!(
-            "line {line} cannot join a conference: it has no connected call"
-        )),
+        LineState::RemoteHeld => Err(Notice::ConferenceRemoteHeld { line }),
+        _ => Err(Notice::ConferenceNoCall { line }),
     }
 }

@@ -13,6 +13,7 @@ use super::api::Event;
 use super::call::CallId;
 use super::transfer::Referred;
 use super::Phone;
+use crate::core::notice::Notice;
 use crate::core::sip::message::Request;
 use crate::core::sip::transaction::TxId;
 use crate::core::sip::uri::Uri;
@@ -137,7 +138,7 @@ impl Phone {
     fn question(&mut self, line: usize) -> Option<Question> {
         let question = self.questions.take(line);
         if question.is_none() {
-            self.error(format!("no transfer request on line {line}"));
+            self.error(Notice::NoTransferRequest { line });
         }
         question
     }

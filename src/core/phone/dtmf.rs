@@ -3,6 +3,7 @@
 
 use super::api::LineState;
 use super::{MediaCommand, Phone};
+use crate::core::notice::Notice;
 
 impl Phone {
     /// Hands the digits to the media engine, or tells the user why they cannot be sent.
@@ -20,32 +21,28 @@ impl Phone {
 
 /// Whether a line in `state` can carry digits: only a call whose audio goes to the far end. On
 /// hold, in either direction, no RTP may be sent (RFC 3264 §8.4), and events are RTP.
-fn line_sends_digits(line: usize, state: LineState) -> Result<(), String> {
+fn line_sends_digits(line: usize, state: LineState) -> Result<(), Notice> {
     match state {
         LineState::Connected | LineState::Conference => Ok(()),
-        LineState::Held => Err(format!("line {line} is on hold: resume it to send digits")),
-        LineState::RemoteHeld => Err(format!(
-            "line {line} is on hold at the other end, which cannot hear digits now"
-        )),
-        _ => Err(format!(
-            "line {line} has no connected call to send digits on"
-        )),
+        LineState::Held => Err(Notice::DtmfOnHold { line }),
+        LineState::RemoteHeld => Err(Notice::DtmfRemoteHeld { line }),
+        _ => Err(Notice::DtmfNoCall { line }),
     }
 }
 
 /// The digits as the media engine takes them (`A`-`D` in upper case), or a sentence naming the
 /// first character that is not a DTMF digit.
-fn dtmf(digits: &str) -> Result<String, String> {
+fn dtmf(digits: &str) -> Result<String, Notice> {
     if digits.is_empty() {
-        return Err("no digits to send".into());
+        return Err(Notice::DtmfEmpty {});
     }
     digits
         .chars()
         .map(|c| match c.to_ascii_uppercase() {
             d @ ('0'..='9' | '*' | '#' | 'A'..='D') => Ok(d),
-            _ => Err(format!(
-                "cannot send {c:?} as DTMF: the digits are 0-9, *, # and A-D"
-            )),
+            _ => Err(Notice::DtmfInvalid {
+                digit: format!("{c:?}"),
+            }),
         })
         .collect()
 }
@@ -59,10 +56,13 @@ mod tests {
         assert_eq!(dtmf("0123456789*#").unwrap(), "0123456789*#");
         assert_eq!(dtmf("abcdABCD").unwrap(), "ABCDABCD");
         let err = dtmf("12e4").unwrap_err();
-        assert!(err.contains("'e'"), "{err}");
-        assert!(dtmf("1 2").unwrap_err().contains("' '"));
+        assert_eq!(
+            err.english(),
+            "cannot send 'e' as DTMF: the digits are 0-9, *, # and A-D"
+        );
+        assert!(dtmf("1 2").unwrap_err().english().contains("' '"));
         assert!(dtmf("٣").is_err());
-        assert_eq!(dtmf("").unwrap_err(), "no digits to send");
+        assert_eq!(dtmf("").unwrap_err(), Notice::DtmfEmpty {});
     }
 
     #[test]
@@ -76,7 +76,7 @@ mod tests {
             LineState::Incoming,
             LineState::Dialing,
         ] {
-            let err = line_sends_digits(2, state).unwrap_err();
+            let err = line_sends_digits(2, state).unwrap_err().english();
             assert!(err.starts_with("line 2 "), "{err}");
         }
     }

@@ -13,12 +13,11 @@ use super::call::{new_call_id, new_tag, CallId};
 use super::outbound::Purpose;
 use super::Phone;
 use crate::core::dialplan::Route;
+use crate::core::notice::Notice;
 use crate::core::sip::message::{CSeq, Method, Request, Response};
 use crate::core::sip::transaction::ClientOptions;
 use crate::core::sip::uri::{parse_host_port, NameAddr, Uri};
 
-/// The status the seed's phones show when the primary proxy did not answer.
-pub const NETWORK_DELAY: &str = "Network Delay, Trying Backup";
 /// How often a failed primary is asked whether it is back.
 pub const PROBE_INTERVAL: Duration = Duration::from_secs(30);
 
@@ -64,7 +63,7 @@ impl Phone {
     }
 
     /// The proxy for a new call: the backup while the primary is known to be down.
-    pub(super) fn call_proxy(&self) -> Option<Result<SocketAddr, String>> {
+    pub(super) fn call_proxy(&self) -> Option<Result<SocketAddr, Notice>> {
         let primary = self.settings.primary_proxy.as_ref()?;
         if self.proxies.on_backup {
             if let Some(backup) = self.backup_addr() {
@@ -73,7 +72,9 @@ impl Phone {
         }
         Some(
             self.resolve_setting(primary)
-                .ok_or_else(|| format!("the proxy address {primary} could not be resolved")),
+                .ok_or_else(|| Notice::ProxyAddressUnresolved {
+                    proxy: primary.clone(),
+                }),
         )
     }
 
@@ -102,8 +103,8 @@ impl Phone {
             return false;
         }
         self.status(match why {
-            PrimaryFailure::Silent => NETWORK_DELAY.to_owned(),
-            PrimaryFailure::ServerError => "Proxy Error, Trying Backup".to_owned(),
+            PrimaryFailure::Silent => Notice::NetworkDelay {},
+            PrimaryFailure::ServerError => Notice::ProxyError {},
         });
         self.proxies.on_backup = true;
         self.proxies.probe_at.get_or_insert(now + PROBE_INTERVAL);
@@ -157,7 +158,7 @@ impl Phone {
         if self.proxies.on_backup {
             self.proxies.on_backup = false;
             let primary = self.settings.primary_proxy.clone().unwrap_or_default();
-            self.status(format!("Primary proxy {primary} is back"));
+            self.status(Notice::PrimaryBack { proxy: primary });
         }
     }
 

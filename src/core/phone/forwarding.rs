@@ -13,6 +13,7 @@ use super::api::LineState;
 use super::call::CallId;
 use super::Phone;
 use crate::config::Calls;
+use crate::core::notice::Notice;
 use crate::core::sip::message::Request;
 use crate::core::sip::transaction::TxId;
 use crate::core::sip::uri::Uri;
@@ -84,7 +85,10 @@ impl Phone {
         let contact = format!("<{target}>");
         self.respond_to_invite(now, id, 302, |r| r.headers.push("Contact", contact));
         let from = self.calls[&id].peer.clone();
-        self.status(format!("Call from {from} forwarded to {target}"));
+        self.status(Notice::Forwarded {
+            from,
+            target: target.to_string(),
+        });
         self.show(id, LineState::Idle, Some("forwarded".into()));
         self.forget_call(id);
     }
@@ -98,6 +102,9 @@ impl Phone {
             .from()
             .map(|f| f.uri.to_string())
             .unwrap_or_default();
-        self.status(format!("Call from {from} forwarded to {target}"));
+        self.status(Notice::Forwarded {
+            from,
+            target: target.to_string(),
+        });
     }
 }

@@ -13,6 +13,7 @@ use super::api::LineState;
 use super::call::{Call, CallId, Role};
 use super::outbound::Purpose;
 use super::{Phone, ALLOWED};
+use crate::core::notice::Notice;
 use crate::core::sdp::{self, Direction, HoldStyle, RemoteMedia, SdpError};
 use crate::core::sip::message::{Method, Request, Response};
 use crate::core::sip::transaction::TxId;
@@ -274,10 +275,12 @@ impl Phone {
         let Some(line) = call.line else {
             return;
         };
-        let what = hold_action(stance);
-        self.error(format!(
-            "line {line} could not be {what}: the other party's answer is unusable ({error})"
-        ));
+        let reason = error.to_string();
+        self.error(if holding(stance) {
+            Notice::HoldAnswerUnusable { line, reason }
+        } else {
+            Notice::ResumeAnswerUnusable { line, reason }
+        });
     }
 
     /// 491: the peer re-INVITEd at the same moment. Try again after RFC 3261 §14.1's random
@@ -311,11 +314,12 @@ impl Phone {
         };
         call.hold.wanted = call.hold.active;
         if let Some(line) = call.line {
-            let what = hold_action(reinvite.offer);
-            self.error(format!(
-                "line {line} could not be {what}: {}",
-                resp.status_line()
-            ));
+            let status = resp.status_line();
+            self.error(if holding(reinvite.offer) {
+                Notice::HoldRefused { line, status }
+            } else {
+                Notice::ResumeRefused { line, status }
+            });
         }
     }
 
@@ -445,32 +449,27 @@ fn shows_hold(state: LineState) -> bool {
 }
 
 /// Why a Hold (`wanted`) or Resume cannot be done on this call, as a sentence for the user.
-fn check_hold_change(line: usize, call: &Call, wanted: bool) -> Result<(), String> {
+fn check_hold_change(line: usize, call: &Call, wanted: bool) -> Result<(), Notice> {
     if !shows_hold(call.state) {
-        let what = if wanted { "put on hold" } else { "resumed" };
-        return Err(format!(
-            "line {line} cannot be {what}: it has no connected call"
-        ));
+        return Err(if wanted {
+            Notice::HoldNoCall { line }
+        } else {
+            Notice::ResumeNoCall { line }
+        });
     }
     match (wanted, call.hold.wanted, call.hold.active) {
-        (true, true, true) => Err(format!("line {line} is already on hold")),
-        (true, true, false) => Err(format!("line {line} is already being put on hold")),
-        (false, false, true) => Err(format!("line {line} is already being resumed")),
-        (false, false, false) if call.hold.by_peer => Err(format!(
-            "line {line} is not on hold here: the other party holds the call"
-        )),
-        (false, false, false) => Err(format!("line {line} is not on hold")),
+        (true, true, true) => Err(Notice::AlreadyHeld { line }),
+        (true, true, false) => Err(Notice::AlreadyHolding { line }),
+        (false, false, true) => Err(Notice::AlreadyResuming { line }),
+        (false, false, false) if call.hold.by_peer => Err(Notice::HeldByPeer { line }),
+        (false, false, false) => Err(Notice::NotHeld { line }),
         _ => Ok(()),
     }
 }
 
-/// What an offer with `stance` was for, in a sentence.
-fn hold_action(stance: Stance) -> &'static str {
-    if stance.hold.is_some() {
-        "put on hold"
-    } else {
-        "taken off hold"
-    }
+/// Whether an offer with `stance` was to hold (else to take off hold), for messages.
+fn holding(stance: Stance) -> bool {
+    stance.hold.is_some()
 }
 
 /// RFC 3261 §14.1's wait before a re-INVITE refused with 491 is tried again, in units of 10 ms:

@@ -16,6 +16,7 @@ use std::time::Instant;
 use super::api::LineState;
 use super::call::CallId;
 use super::Phone;
+use crate::core::notice::Notice;
 
 /// What the user asked for, to be done once the talking calls are on hold.
 #[derive(Debug, Clone)]
@@ -87,8 +88,8 @@ impl Phone {
     /// none talks).
     fn hold_others_then(&mut self, now: Instant, then: Then) {
         if let Some(queued) = &self.queued {
-            let lines = self.line_list(&queued.holding);
-            return self.error(format!("wait a moment: {lines} is still being put on hold"));
+            let notice = self.still_holding(&queued.holding);
+            return self.error(notice);
         }
         let talking: Vec<CallId> = self
             .calls
@@ -132,9 +133,7 @@ impl Phone {
                 .get(id)
                 .filter(|c| c.line.is_some() && c.is_established() && !c.hold.active);
             if let Some(line) = still_talking.and_then(|c| c.line) {
-                self.status(format!(
-                    "Line {line} could not be put on hold and is still connected"
-                ));
+                self.status(Notice::StillConnected { line });
             }
         }
         self.carry_out(now, queued.then);
@@ -178,24 +177,27 @@ impl Phone {
             .filter_map(|c| c.line)
             .collect();
         for line in held {
-            self.status(format!("Line {line} is still on hold: resume it to talk"));
+            self.status(Notice::StillOnHold { line });
         }
     }
 
-    /// "line 1" or "lines 1 and 2", for messages.
-    fn line_list(&self, ids: &[CallId]) -> String {
+    /// "Wait a moment", naming the lines whose hold is still under way.
+    fn still_holding(&self, ids: &[CallId]) -> Notice {
         let mut lines: Vec<usize> = ids
             .iter()
             .filter_map(|id| self.calls.get(id).and_then(|c| c.line))
             .collect();
         lines.sort_unstable();
-        match lines.as_slice() {
-            [one] => format!("line {one}"),
-            [first @ .., last] => {
+        match *lines.as_slice() {
+            [line] => Notice::WaitForLine { line },
+            [ref first @ .., last] => {
                 let first: Vec<String> = first.iter().map(ToString::to_string).collect();
-                format!("lines {} and {last}", first.join(", "))
+                Notice::WaitForLines {
+                    lines: first.join(", "),
+                    last,
+                }
             }
-            [] => "another line".to_owned(),
+            [] => Notice::WaitForAnotherLine {},
         }
     }
 }

@@ -25,7 +25,6 @@ mod transfer;
 pub use api::{Event, Intent, LineState, MediaStats, RegistrationState};
 pub use call::CallId;
 pub use caller::address_text;
-pub use failover::NETWORK_DELAY;
 pub use forwarding::Forwarding;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -34,6 +33,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::Config;
 use crate::core::dialplan::DialPlan;
+use crate::core::notice::Notice;
 use crate::core::sdp::{Codec, HoldStyle, Negotiated};
 use crate::core::sip::message::{Malformed, Message, Method, Request, Response};
 use crate::core::sip::transaction::{Incoming, Timers, Transactions, TxId, TxOutput};
@@ -530,10 +530,8 @@ impl Phone {
         self.outputs.push_back(Output::Event(event));
     }
 
-    fn error(&mut self, message: impl Into<String>) {
-        self.emit(Event::Error {
-            message: message.into(),
-        });
+    fn error(&mut self, notice: Notice) {
+        self.emit(Event::error(notice));
     }
 
     fn media(&mut self, command: MediaCommand) {

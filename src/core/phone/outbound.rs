@@ -8,6 +8,7 @@ use super::call::CallId;
 use super::failover::PrimaryFailure;
 use super::registration::Registrar;
 use super::{Phone, USER_AGENT};
+use crate::core::notice::Notice;
 use crate::core::sip::auth::{authorization, new_cnonce, Challenge, Credentials};
 use crate::core::sip::message::{Method, Request, Response};
 use crate::core::sip::transaction::{new_branch, TxId};
@@ -149,17 +150,19 @@ impl Phone {
     /// Where a request outside a dialog goes: the outbound proxy if one is set (the backup while
     /// the primary is down), else the URI's
     /// host (RFC 3263's SRV lookup is the driver's job; it hands us resolved names).
-    pub(super) fn first_hop(&self, uri: &Uri) -> Result<SocketAddr, String> {
+    pub(super) fn first_hop(&self, uri: &Uri) -> Result<SocketAddr, Notice> {
         if let Some(proxy) = self.call_proxy() {
             return proxy;
         }
         if !uri.is_sip() {
-            return Err(format!(
-                "{uri} needs a proxy to be dialled: set one in the settings"
-            ));
+            return Err(Notice::NeedsProxy {
+                uri: uri.to_string(),
+            });
         }
         self.resolve(&uri.host, uri.port)
-            .ok_or_else(|| format!("the host {} could not be resolved", uri.host))
+            .ok_or_else(|| Notice::HostUnresolved {
+                host: uri.host.clone(),
+            })
     }
 
     /// Answers a 401/407 by sending the request again with credentials. Returns false when it

@@ -16,6 +16,7 @@ use std::time::Instant;
 use super::api::LineState;
 use super::call::CallId;
 use super::Phone;
+use crate::core::notice::Notice;
 use crate::core::sip::message::Response;
 use crate::core::sip::uri::{NameAddr, Uri};
 
@@ -52,7 +53,7 @@ impl Phone {
             // "Global failure": the user is not to be reached anywhere (RFC 3261 §21.6).
             600..=699 => return false,
             300..=302 if redirect.hops >= MAX_REDIRECTS => {
-                self.status("Call failed: too many redirections");
+                self.status(Notice::TooManyRedirects {});
                 return false;
             }
             300..=302 => {
@@ -104,7 +105,9 @@ impl Phone {
         call.invite.uri = target.clone();
         call.peer = target.to_string();
         self.resend_invite(now, id, dest);
-        self.status(format!("Call forwarded to {target}"));
+        self.status(Notice::Redirected {
+            target: target.to_string(),
+        });
         self.show(id, LineState::Dialing, None);
     }
 }

@@ -12,6 +12,7 @@ use super::api::{Event, RegistrationState};
 use super::call::{new_call_id, new_tag};
 use super::outbound::Purpose;
 use super::{Phone, Settings};
+use crate::core::notice::Notice;
 use crate::core::sip::message::{CSeq, Method, Request, Response};
 use crate::core::sip::uri::{parse_host_port, NameAddr, Uri};
 
@@ -49,10 +50,11 @@ impl Registrar {
     }
 
     /// What the user calls it, in messages.
+    /// Which one, for messages: the `$which` their sentences choose the words by.
     fn name(self) -> &'static str {
         match self {
             Registrar::Primary => "registrar",
-            Registrar::Backup => "backup proxy",
+            Registrar::Backup => "backup",
         }
     }
 }
@@ -216,10 +218,10 @@ impl Phone {
             self.registration_failed(
                 now,
                 which,
-                format!(
-                    "the {} address {registrar} could not be resolved",
-                    which.name()
-                ),
+                Notice::RegistrarUnresolved {
+                    which: which.name().to_owned(),
+                    registrar,
+                },
                 true,
             );
             return false;
@@ -321,7 +323,10 @@ impl Phone {
                     _ => self.registration_failed(
                         now,
                         which,
-                        format!("the {what} refused: {}", resp.status_line()),
+                        Notice::RegistrationRefused {
+                            which: what.to_owned(),
+                            status: resp.status_line(),
+                        },
                         false,
                     ),
                 }
@@ -329,25 +334,27 @@ impl Phone {
             401 | 407 => self.registration_failed(
                 now,
                 which,
-                format!(
-                    "wrong user name or password ({}): check the account settings",
-                    resp.status_line()
-                ),
+                Notice::WrongPassword {
+                    status: resp.status_line(),
+                },
                 false,
             ),
             403 => self.registration_failed(
                 now,
                 which,
-                format!(
-                    "the {what} refused this account ({}): check the user name and domain",
-                    resp.status_line()
-                ),
+                Notice::AccountRefused {
+                    which: what.to_owned(),
+                    status: resp.status_line(),
+                },
                 false,
             ),
             status => self.registration_failed(
                 now,
                 which,
-                format!("the {what} answered {}", resp.status_line()),
+                Notice::RegistrarAnswered {
+                    which: what.to_owned(),
+                    status: resp.status_line(),
+                },
                 status >= 500,
             ),
         }
@@ -366,18 +373,24 @@ impl Phone {
         let what = which.name();
         if self.registration.get(which).phase == Phase::Unregistering {
             self.registration.get_mut(which).phase = Phase::Idle;
-            let reason = format!("no answer from the {what} {registrar}");
+            let reason = Notice::NotUnregistered {
+                which: what.to_owned(),
+                registrar,
+            };
             return self.registration_event(which, RegistrationState::Unregistered, Some(reason));
         }
         self.registration_failed(
             now,
             which,
-            format!("no answer from the {what} {registrar}: check the address and the network"),
+            Notice::RegistrarSilent {
+                which: what.to_owned(),
+                registrar,
+            },
             true,
         );
     }
 
-    fn registration_failed(&mut self, now: Instant, which: Registrar, reason: String, retry: bool) {
+    fn registration_failed(&mut self, now: Instant, which: Registrar, reason: Notice, retry: bool) {
         let reg = self.registration.get_mut(which);
         reg.phase = Phase::Idle;
         // Retry later only when the cause may go away by itself; a wrong password will not.
@@ -391,11 +404,20 @@ impl Phone {
         &mut self,
         which: Registrar,
         state: RegistrationState,
-        reason: Option<String>,
+        notice: Option<Notice>,
     ) {
+        let reason = notice.as_ref().map(Notice::english);
         self.emit(match which {
-            Registrar::Primary => Event::Registration { state, reason },
-            Registrar::Backup => Event::BackupRegistration { state, reason },
+            Registrar::Primary => Event::Registration {
+                state,
+                reason,
+                notice,
+            },
+            Registrar::Backup => Event::BackupRegistration {
+                state,
+                reason,
+                notice,
+            },
         });
     }
 

@@ -18,6 +18,7 @@ use super::api::LineState;
 use super::call::{CallId, Role};
 use super::outbound::Purpose;
 use super::{MediaCommand, Phone};
+use crate::core::notice::Notice;
 use crate::core::sip::dialog::Dialog;
 use crate::core::sip::message::{Method, Replaces, Request, Response};
 use crate::core::sip::transaction::TxId;
@@ -123,7 +124,7 @@ impl Phone {
                 }
                 self.renegotiate(now, id);
             }
-            Err(e) => self.error(format!("line {line} cannot be transferred: {e}")),
+            Err(reason) => self.error(Notice::CannotTransfer { line, reason }),
         }
     }
 
@@ -250,7 +251,10 @@ impl Phone {
 
     fn transfer_failed(&mut self, id: CallId, status: &str) {
         if let Some(line) = self.calls.get(&id).and_then(|c| c.line) {
-            self.error(format!("line {line} could not be transferred: {status}"));
+            self.error(Notice::TransferFailed {
+                line,
+                status: status.to_owned(),
+            });
         }
     }
 
@@ -298,10 +302,14 @@ impl Phone {
         self.respond_with(now, tx, &req, 200, |_| {});
         let target = self.transfers.watched[pos].target.clone();
         match sipfrag_status(&req.body) {
-            Some((status, line)) if status >= 300 => {
-                self.error(format!("the transfer to {target} failed: {line}"))
-            }
-            Some((_, line)) => self.status(format!("transfer to {target}: {line}")),
+            Some((status, line)) if status >= 300 => self.error(Notice::TransferToFailed {
+                target: target.to_string(),
+                status: line,
+            }),
+            Some((_, line)) => self.status(Notice::TransferProgress {
+                target: target.to_string(),
+                status: line,
+            }),
             None => {}
         }
         let terminated = req

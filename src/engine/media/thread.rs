@@ -15,6 +15,7 @@ use tokio::time::{Interval, MissedTickBehavior};
 use super::datagrams::{self, MAX_PACKET};
 
 use crate::config::Audio;
+use crate::core::notice::Notice;
 use crate::core::phone::{CallId, Event, LineState};
 use crate::core::sdp::Negotiated;
 use crate::media::cues::Cues;
@@ -76,9 +77,9 @@ pub(super) fn run(
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            let _ = events.send(Event::Error {
-                message: format!("Audio cannot start: {e}"),
-            });
+            let _ = events.send(Event::error(Notice::AudioCannotStart {
+                reason: e.to_string(),
+            }));
             return;
         }
     };
@@ -165,7 +166,10 @@ impl MediaLoop {
                     None => Err("the call has no audio yet".to_owned()),
                 };
                 if let Err(reason) = result {
-                    self.error(format!("Cannot send the digits {digits:?}: {reason}"));
+                    self.error(Notice::DtmfNotSent {
+                        digits: format!("{digits:?}"),
+                        reason,
+                    });
                 }
             }
             Request::Conference { calls } => self.conference = calls,
@@ -207,7 +211,9 @@ impl MediaLoop {
         // Read without waiting at each tick, and sent to without waiting: a full send buffer
         // drops a packet rather than holding every call's audio.
         if let Err(e) = rtp.set_nonblocking(true).and(rtcp.set_nonblocking(true)) {
-            return self.error(format!("Audio for the call cannot start: {e}"));
+            return self.error(Notice::CallAudioCannotStart {
+                reason: e.to_string(),
+            });
         }
         datagrams::stamp_arrivals(&rtp);
         datagrams::stamp_arrivals(&rtcp);
@@ -237,7 +243,10 @@ impl MediaLoop {
             }),
         };
         if let Err(e) = result {
-            self.error(format!("No audio on line {line}: {e}"));
+            self.error(Notice::NoAudioOnLine {
+                line,
+                reason: e.to_string(),
+            });
         }
     }
 
@@ -333,8 +342,8 @@ impl MediaLoop {
         for event in reports {
             self.report(event);
         }
-        for text in self.devices.notices() {
-            self.report(Event::Status { text });
+        for notice in self.devices.notices() {
+            self.report(Event::status(notice));
         }
     }
 
@@ -387,8 +396,8 @@ impl MediaLoop {
         let _ = self.events.send(event);
     }
 
-    fn error(&self, message: String) {
-        self.report(Event::Error { message });
+    fn error(&self, notice: Notice) {
+        self.report(Event::error(notice));
     }
 }
 
@@ -431,25 +440,31 @@ impl Devices {
         if self.input.is_none() && retry {
             match device::open_input(&self.audio.input) {
                 Ok(input) => self.input = Some(input),
-                Err(e) => failed.push(sentences(&e, "Calls send silence.")),
+                Err(e) => failed.push(Notice::InputFailed {
+                    error: without_full_stop(e),
+                }),
             }
         }
         if self.output.is_none() && retry {
             match device::open_output(&self.audio.output) {
                 Ok(output) => self.output = Some(output),
-                Err(e) => failed.push(sentences(&e, "Calls cannot be heard.")),
+                Err(e) => failed.push(Notice::OutputFailed {
+                    error: without_full_stop(e),
+                }),
             }
         }
         if self.ringer.is_none() && retry && self.audio.ringer != self.audio.output {
             match device::open_output(&self.audio.ringer) {
                 Ok(ringer) => self.ringer = Some(ringer),
-                Err(e) => failed.push(sentences(&e, "The ring plays on the speaker.")),
+                Err(e) => failed.push(Notice::RingerFailed {
+                    error: without_full_stop(e),
+                }),
             }
         }
         if !failed.is_empty() {
             self.failed_at = Some(Instant::now());
-            for text in failed {
-                let _ = events.send(Event::Status { text });
+            for notice in failed {
+                let _ = events.send(Event::status(notice));
             }
         }
         self.set_active(true);
@@ -516,7 +531,7 @@ impl Devices {
     }
 
     /// Device messages for the status line.
-    fn notices(&mut self) -> Vec<String> {
+    fn notices(&mut self) -> Vec<Notice> {
         let input = self.input.as_mut().and_then(|d| d.notice());
         let sinks = [&mut self.output, &mut self.ringer]
             .into_iter()
@@ -536,13 +551,12 @@ impl Devices {
 /// Writes out what a sink must keep (a WAV file); a failure is an `error` event.
 fn finish_sink(sink: &mut dyn Sink, events: &mpsc::UnboundedSender<Event>) {
     if let Err(e) = sink.finish() {
-        let _ = events.send(Event::Error {
-            message: e.to_string(),
-        });
+        let _ = events.send(Event::error(e.notice()));
     }
 }
 
-/// A device error followed by what it means for calls, as two sentences.
-fn sentences(error: &device::DeviceError, consequence: &str) -> String {
-    format!("{}. {consequence}", error.to_string().trim_end_matches('.'))
+/// A device error to be followed by what it means for calls: its own full stop goes, since the
+/// sentence around it puts one after it.
+fn without_full_stop(error: device::DeviceError) -> Box<Notice> {
+    Box::new(error.trimmed().notice())
 }

@@ -24,6 +24,7 @@ use super::cushion::{self, Cushion, QUEUE_MS};
 use super::fallback::{Endpoint, Link};
 use super::resample::Resampler;
 use super::{DeviceError, Direction, Sink, Source};
+use crate::core::notice::Notice;
 use crate::media::{Frame, FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE};
 
 /// The period asked of the card: 10 ms, so its own buffer (two periods) adds only 20 ms.
@@ -481,7 +482,7 @@ impl Source for CpalSource {
         self.0.set_active(active);
     }
 
-    fn notice(&mut self) -> Option<String> {
+    fn notice(&mut self) -> Option<Notice> {
         self.0.take_notice()
     }
 }
@@ -507,7 +508,7 @@ impl Sink for CpalSink {
         self.0.set_active(active);
     }
 
-    fn notice(&mut self) -> Option<String> {
+    fn notice(&mut self) -> Option<Notice> {
         self.0.take_notice()
     }
 }

@@ -5,6 +5,7 @@
 //! That policy lives here, apart from cpal, so it can be tested with pretend cards.
 
 use super::{DeviceError, Direction};
+use crate::core::notice::Notice;
 
 /// One open card in one direction, as the fallback logic of [`Link`] sees it.
 pub(super) trait Endpoint: Sized {
@@ -28,7 +29,7 @@ pub(super) struct Link<E> {
     /// Whether the user has been told that the wanted card is not the one in use.
     degraded: bool,
     /// A message for the status line, not yet shown.
-    notice: Option<String>,
+    notice: Option<Notice>,
 }
 
 impl<E: Endpoint> Link<E> {
@@ -54,7 +55,9 @@ impl<E: Endpoint> Link<E> {
         match E::open(Some(wanted)) {
             Ok(endpoint) => {
                 if std::mem::take(&mut self.degraded) {
-                    self.notice = Some(format!("Using \"{wanted}\" again"));
+                    self.notice = Some(Notice::DeviceBack {
+                        name: wanted.to_owned(),
+                    });
                 }
                 Ok(endpoint)
             }
@@ -70,7 +73,10 @@ impl<E: Endpoint> Link<E> {
                     ),
                 })?;
                 if !std::mem::replace(&mut self.degraded, true) {
-                    self.notice = Some(format!("{error}; using the default {}", E::DIRECTION));
+                    self.notice = Some(Notice::DeviceFallback {
+                        error: Box::new(error.notice()),
+                        direction: E::DIRECTION.to_string(),
+                    });
                 }
                 Ok(endpoint)
             }
@@ -85,7 +91,7 @@ impl<E: Endpoint> Link<E> {
         } else if self.current.is_none() {
             match self.connect() {
                 Ok(endpoint) => self.current = Some(endpoint),
-                Err(error) => self.notice = Some(error.to_string()),
+                Err(error) => self.notice = Some(error.notice()),
             }
         }
     }
@@ -93,23 +99,29 @@ impl<E: Endpoint> Link<E> {
     /// The card to use now, after replacing one that vanished by the default card.
     pub(super) fn current(&mut self) -> Option<&mut E> {
         if let Some(lost) = self.current.take_if(|endpoint| endpoint.is_lost()) {
-            let gone = match &self.wanted {
-                Some(_) => format!("\"{}\" disconnected", lost.label()),
-                None => format!("The default audio {} disconnected", E::DIRECTION),
-            };
+            // The named card's label, or none when the default card went.
+            let name = self.wanted.as_ref().map(|_| lost.label().to_owned());
             drop(lost);
+            let direction = E::DIRECTION.to_string();
             match E::open(None) {
                 Ok(endpoint) => {
                     self.degraded = self.wanted.is_some();
-                    self.notice = Some(format!("{gone}; using the default {}", E::DIRECTION));
+                    self.notice = Some(match name {
+                        Some(name) => Notice::DeviceGone { name, direction },
+                        None => Notice::DefaultDeviceGone { direction },
+                    });
                     self.current = Some(endpoint);
                 }
                 Err(error) => {
-                    self.notice = Some(format!(
-                        "{gone}, and no other audio {} works: {}",
-                        E::DIRECTION,
-                        reason(&error)
-                    ));
+                    let reason = reason(&error);
+                    self.notice = Some(match name {
+                        Some(name) => Notice::DeviceGoneNoOther {
+                            name,
+                            direction,
+                            reason,
+                        },
+                        None => Notice::DefaultDeviceGoneNoOther { direction, reason },
+                    });
                 }
             }
         }
@@ -117,7 +129,7 @@ impl<E: Endpoint> Link<E> {
     }
 
     /// The message for the status line, if something changed since the last call.
-    pub(super) fn take_notice(&mut self) -> Option<String> {
+    pub(super) fn take_notice(&mut self) -> Option<Notice> {
         self.notice.take()
     }
 }
@@ -213,7 +225,7 @@ mod tests {
         unplug("Headset");
         assert_eq!(playing(&mut link).as_deref(), Some("default"));
         assert_eq!(
-            link.take_notice().as_deref(),
+            link.take_notice().map(|n| n.english()).as_deref(),
             Some("\"Headset\" disconnected; using the default output")
         );
         assert_eq!(playing(&mut link).as_deref(), Some("default"));
@@ -230,7 +242,7 @@ mod tests {
         link.set_active(true);
         assert_eq!(playing(&mut link).as_deref(), Some("Headset"));
         assert_eq!(
-            link.take_notice().as_deref(),
+            link.take_notice().map(|n| n.english()).as_deref(),
             Some("Using \"Headset\" again")
         );
     }
@@ -241,7 +253,7 @@ mod tests {
         let mut link = Link::<FakeCard>::open(Some("Headset")).unwrap();
         assert_eq!(playing(&mut link).as_deref(), Some("default"));
         assert_eq!(
-            link.take_notice().as_deref(),
+            link.take_notice().map(|n| n.english()).as_deref(),
             Some(
                 "No audio output device \"Headset\": it is not connected; using the default output"
             )
@@ -266,7 +278,7 @@ mod tests {
         unplug("default");
         assert_eq!(playing(&mut link), None);
         assert_eq!(
-            link.take_notice().as_deref(),
+            link.take_notice().map(|n| n.english()).as_deref(),
             Some("The default audio output disconnected, and no other audio output works: it is not connected")
         );
         link.set_active(true);

@@ -18,6 +18,7 @@ use std::fmt;
 use std::path::Path;
 
 use super::Frame;
+use crate::core::notice::Notice;
 use virtual_device::{NullSink, Silence, ToneSource, WavSink, WavSource};
 
 /// Which way audio flows through a device.
@@ -38,11 +39,11 @@ impl fmt::Display for Direction {
     }
 }
 
-/// Why a device could not be opened or kept going. The messages are sentences for the user.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a device could not be opened or kept going. The messages are sentences for the user,
+/// from [`DeviceError::notice`].
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeviceError {
     /// The spec is not one of the accepted forms.
-    #[error("Invalid audio device \"{spec}\": {reason}")]
     InvalidSpec {
         /// The spec as given.
         spec: String,
@@ -50,7 +51,6 @@ pub enum DeviceError {
         reason: String,
     },
     /// A WAV file to play could not be read.
-    #[error("Cannot play the WAV file \"{path}\": {reason}")]
     WavRead {
         /// The file.
         path: String,
@@ -58,7 +58,6 @@ pub enum DeviceError {
         reason: String,
     },
     /// A WAV file to record to could not be written.
-    #[error("Cannot record to the WAV file \"{path}\": {reason}")]
     WavWrite {
         /// The file.
         path: String,
@@ -66,7 +65,6 @@ pub enum DeviceError {
         reason: String,
     },
     /// No sound card could be opened for this direction.
-    #[error("No audio {direction} device \"{name}\": {reason}")]
     Unavailable {
         /// Input or output.
         direction: Direction,
@@ -76,6 +74,45 @@ pub enum DeviceError {
         reason: String,
     },
 }
+
+impl DeviceError {
+    /// The error as a sentence for the user.
+    pub fn notice(&self) -> Notice {
+        match self.clone() {
+            DeviceError::InvalidSpec { spec, reason } => Notice::DeviceInvalid { spec, reason },
+            DeviceError::WavRead { path, reason } => Notice::WavRead { path, reason },
+            DeviceError::WavWrite { path, reason } => Notice::WavWrite { path, reason },
+            DeviceError::Unavailable {
+                direction,
+                name,
+                reason,
+            } => Notice::DeviceUnavailable {
+                direction: direction.to_string(),
+                name,
+                reason,
+            },
+        }
+    }
+
+    /// The same error without a full stop at the end of its reason.
+    pub fn trimmed(mut self) -> DeviceError {
+        let (DeviceError::InvalidSpec { reason, .. }
+        | DeviceError::WavRead { reason, .. }
+        | DeviceError::WavWrite { reason, .. }
+        | DeviceError::Unavailable { reason, .. }) = &mut self;
+        let kept = reason.trim_end_matches('.').len();
+        reason.truncate(kept);
+        self
+    }
+}
+
+impl fmt::Display for DeviceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.notice().fmt(f)
+    }
+}
+
+impl std::error::Error for DeviceError {}
 
 /// Where audio to send comes from.
 pub trait Source: Send {
@@ -88,7 +125,7 @@ pub trait Source: Send {
 
     /// A message for the status line when something changed (e.g. the device vanished and the
     /// default is used now), once.
-    fn notice(&mut self) -> Option<String> {
+    fn notice(&mut self) -> Option<Notice> {
         None
     }
 }
@@ -105,7 +142,7 @@ pub trait Sink: Send {
 
     /// A message for the status line when something changed (e.g. the device vanished and the
     /// default is used now), once.
-    fn notice(&mut self) -> Option<String> {
+    fn notice(&mut self) -> Option<Notice> {
         None
     }
 

@@ -9,6 +9,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::{open_input, open_output, DeviceError, Sink, Source};
+use crate::core::notice::Notice;
 use crate::media::tones::{Tone, ToneGenerator};
 use crate::media::{Frame, FRAME_MS, FRAME_SAMPLES};
 
@@ -32,7 +33,7 @@ pub fn play_tone(
     spec: &str,
     tone: Tone,
     duration: Duration,
-) -> Result<Option<String>, DeviceError> {
+) -> Result<Option<Notice>, DeviceError> {
     let mut sink = open_output(spec)?;
     let mut generator = ToneGenerator::new(tone);
     let frames = duration.as_millis().div_ceil(u128::from(FRAME_MS));
@@ -84,7 +85,7 @@ impl LevelMeter {
     }
 
     /// The device's notice, once (e.g. that the default card is used instead of the named one).
-    pub fn notice(&mut self) -> Option<String> {
+    pub fn notice(&mut self) -> Option<Notice> {
         self.source.notice()
     }
 }

@@ -11,6 +11,7 @@ use hound::{SampleFormat, WavReader, WavSpec, WavWriter};
 
 use super::resample::Resampler;
 use super::{DeviceError, Sink, Source};
+use crate::core::notice::Notice;
 use crate::media::tones::Oscillator;
 use crate::media::{Frame, FRAME_MS, SAMPLE_RATE};
 
@@ -150,7 +151,7 @@ pub(super) struct WavSink {
     /// `None` once finished, or after a write failed.
     writer: Option<WavWriter<BufWriter<File>>>,
     frames_since_flush: u32,
-    notice: Option<String>,
+    notice: Option<Notice>,
 }
 
 impl WavSink {
@@ -188,14 +189,14 @@ impl Sink for WavSink {
         }
         if let Err(error) = result {
             self.writer = None;
-            self.notice = Some(format!(
-                "Stopped recording to \"{}\": {error}",
-                self.path.display()
-            ));
+            self.notice = Some(Notice::WavStopped {
+                path: self.path.display().to_string(),
+                reason: error.to_string(),
+            });
         }
     }
 
-    fn notice(&mut self) -> Option<String> {
+    fn notice(&mut self) -> Option<Notice> {
         self.notice.take()
     }
 
