@@ -195,8 +195,7 @@ impl Phone {
         let Some(call) = self.calls.get(&id) else {
             return;
         };
-        if call.state == LineState::Incoming && call.answered && self.confirm_replacement(now, id)
-        {
+        if call.state == LineState::Incoming && call.answered && self.confirm_replacement(now, id) {
             self.show(id, LineState::Connected, None);
         }
     }

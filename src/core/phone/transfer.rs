@@ -292,9 +292,7 @@ impl Phone {
         match (resp.status, asked.consultation) {
             (200..=299, Some(_)) => self.await_outcome(now, id),
             (200..=299, None) => self.hand_over(now, id),
-            (405 | 420 | 501, consultation) => {
-                self.bye_also(now, id, consultation, &asked.target)
-            }
+            (405 | 420 | 501, consultation) => self.bye_also(now, id, consultation, &asked.target),
             _ => self.transfer_failed(id, &resp.status_line()),
         }
     }
