@@ -144,6 +144,36 @@ fn replaces_for_an_unknown_dialog_gets_481() {
     assert!(sim.line_events("C").is_empty());
 }
 
+#[test]
+fn the_targets_bye_before_the_outcome_ends_the_consultation_line_as_transferred() {
+    let mut sim = consultation();
+    // A's NOTIFY with the outcome is lost once: C's BYE of the consultation call comes first,
+    // as in the seed (B-8 steps 22 and 24), and the NOTIFY's retransmission after it.
+    sim.drop_nth("A", "B", "NOTIFY", 2);
+    sim.intent("B", attended(1, 2));
+    sim.run_for(secs(40));
+
+    let trace = sim.trace_lines();
+    let c_bye = trace.iter().position(|l| l == "C->B BYE").unwrap();
+    let b_bye = trace.iter().position(|l| l == "B->A BYE").unwrap();
+    assert!(c_bye < b_bye, "{}", sim.dump());
+    assert!(sim.find_all("B", "C", "BYE").is_empty(), "{}", sim.dump());
+    let b_lines = sim.line_events("B");
+    assert_eq!(
+        b_lines[b_lines.len() - 2..],
+        [
+            (2, Idle, Some("transferred".into())),
+            (1, Idle, Some("transferred".into()))
+        ]
+    );
+    // Line 1 is being handed over, not waiting for the user: no reminder that it is held.
+    let statuses = sim.statuses("B");
+    assert!(
+        !statuses.iter().any(|s| s.contains("still on hold")),
+        "{statuses:?}"
+    );
+}
+
 /// The transfer as far as the REFER: P (a scripted transferee) calls B, B holds P and consults C.
 /// P answers the REFER `202` and then sends `notifies` (sipfrag, Subscription-State), one a
 /// second; it answers every other request `200`.

@@ -472,6 +472,9 @@ impl Phone {
         let (id, consultation) = (w.call, w.consultation.take());
         if status < 300 {
             self.complete_attended(now, id, consultation);
+        } else {
+            // The consultation call may have ended meanwhile: the held line waits for the user.
+            self.remind_held_lines();
         }
     }
 
