@@ -117,8 +117,9 @@ fn linekey_transfers_baresip_to_a_third_party() {
         call["peer"].as_str().unwrap_or_default().contains("alice"),
         "{call}"
     );
-    // baresip's NOTIFYs are answered; it sends its last one ("500 Connection reset by peer")
-    // when bob's BYE ends the call the REFER came in, so bob's report is not checked here.
+    // baresip's NOTIFYs are answered. bob hangs up on the 202, as the seed's blind transferor
+    // does (B-6 step 11); baresip then sends its last NOTIFY as "500 Connection reset by peer"
+    // instead of carol's 200, so bob's report is not checked here.
 
     carol.send(json!({"cmd": "hangup", "line": 1}));
     alice.expect_event("CALL_CLOSED", &c.uri());

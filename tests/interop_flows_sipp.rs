@@ -231,10 +231,23 @@ fn invite_with_replaces_takes_over_a_live_call_without_ringing() {
     carol.expect_line(1, "connected", STEP);
     let replaces = wait_for_file(&file);
 
-    // The transferee arrives with Replaces naming it.
-    let transferee = sipp_call(&carol, "uac_replaces.xml", &[("replaces", &replaces)]);
-    transferee.assert_success();
+    // The transferee arrives with Replaces naming it; it waits a moment before its ACK, and
+    // until the ACK the replaced call stays (seed B-8: the BYE follows the ACK).
+    let answered = dir.path().join("answered");
+    let answered_text = answered.to_string_lossy().into_owned();
+    let transferee = spawn_sipp(
+        "uac_replaces.xml",
+        &[("replaces", &replaces), ("answered_file", &answered_text)],
+        &["-s", "carol", &to],
+    );
+    wait_for_file(&answered);
+    let before_ack = carol.drain(Duration::from_millis(150));
+    assert!(
+        !before_ack.iter().any(|v| v["event"] == "line"),
+        "the replaced call ended before the ACK: {before_ack:?}"
+    );
     carol.expect_idle(1, "replaced");
+    transferee.wait().assert_success();
     let taken = carol.expect_line(1, "connected", STEP);
     assert_ne!(taken["peer"], Value::Null, "{taken}");
     carol.expect_idle(1, "remote_hangup");

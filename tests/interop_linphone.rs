@@ -102,10 +102,28 @@ fn linekey_transfers_linphone_with_replaces() {
     carol.expect_line(1, "connected", STEP);
     bob.send(json!({"cmd": "transfer", "line": 1, "to_line": 2}));
 
-    // dave accepts the REFER and calls carol with Replaces; carol's line is taken over.
+    // dave accepts the REFER and calls carol with Replaces; carol's line is taken over. bob
+    // keeps dave's call until dave's NOTIFY reports the outcome (seed B-8 steps 24–26).
     dave.expect_event("LinphoneCallRefered");
+    bob.expect_what(
+        "dave's NOTIFY with the outcome",
+        |v| {
+            v["event"] == "status"
+                && v["text"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("transfer to ") && t.contains(": 200 "))
+        },
+        STEP,
+    );
     bob.expect_idle(1, "transferred");
-    bob.seen_or_expect(|v| is_line(v, 2, "idle"), STEP);
+    let consultation = bob.seen_or_expect(|v| is_line(v, 2, "idle"), STEP);
+    assert_eq!(consultation["reason"], "transferred", "{consultation}");
+    assert!(
+        !bob.history().iter().any(|v| v["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("still on hold"))),
+        "no reminder of a line being handed over"
+    );
     carol.expect_idle(1, "replaced");
     let joined = carol.expect_line(1, "connected", STEP);
     assert!(

@@ -76,12 +76,23 @@ fn attended_transfer_replaces_the_consultation_call() {
     connect(&bob, 2, &carol, &c.uri(), 1);
 
     bob.send(json!({"cmd": "transfer", "line": 1, "to_line": 2}));
-    bob.expect_idle(1, "transferred");
+    // bob keeps both calls until alice's NOTIFY reports the outcome (seed B-8 steps 24–26).
     bob.expect_what(
-        "the consultation line ends too",
+        "the NOTIFY with the outcome",
+        |e| {
+            e["event"] == "status"
+                && e["text"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("transfer to ") && t.ends_with(": 200 OK"))
+        },
+        STEP,
+    );
+    bob.expect_idle(1, "transferred");
+    let consultation = bob.seen_or_expect(
         |e| e["event"] == "line" && e["line"] == 2 && e["state"] == "idle",
         STEP,
     );
+    assert_eq!(consultation["reason"], "transferred", "{consultation}");
     // carol takes alice's INVITE with Replaces on the same line, without ringing.
     carol.expect_idle(1, "replaced");
     let joined = carol.expect_line(1, "connected", STEP);

@@ -215,13 +215,25 @@ notices! {
 
     // Transfer (transfer.rs, consent.rs).
     /// A transfer that cannot start; `reason` says why.
-    CannotTransfer = "error-cannot-transfer" { line: usize, reason: String }
+    CannotTransfer = "error-cannot-transfer" { line: usize, reason: Box<Notice> }
+    /// Why: the consultation line named has no call of its own.
+    TransferNoOtherCall = "error-transfer-no-other-call" { line: usize }
+    /// Why: the consultation call is not connected.
+    TransferNotConnected = "error-transfer-not-connected" { line: usize }
+    /// Why: neither a target nor a consultation line, or both.
+    TransferTargetOrLine = "error-transfer-target-or-line" {}
+    /// Why: the line's call is not connected.
+    TransferNoCall = "error-transfer-no-call" {}
+    /// Why: the line is already being transferred.
+    TransferUnderWay = "error-transfer-under-way" {}
     /// Our REFER was refused or unanswered.
     TransferFailed = "error-transfer-failed" { line: usize, status: String }
     /// The transferee reports that the call to the target failed.
     TransferToFailed = "error-transfer-to-failed" { target: String, status: String }
     /// The transferee reports progress.
     TransferProgress = "status-transfer-progress" { target: String, status: String }
+    /// An attended transfer the transferee never reported on: our calls are handed over anyway.
+    TransferNoWord = "status-transfer-no-word" { target: String }
     /// accept/decline_transfer without a request.
     NoTransferRequest = "error-no-transfer-request" { line: usize }
 
@@ -297,13 +309,6 @@ impl Notice {
 impl fmt::Display for Notice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.english())
-    }
-}
-
-/// For sentences that still put a reason inside English text of their own.
-impl From<Notice> for String {
-    fn from(notice: Notice) -> String {
-        notice.english()
     }
 }
 

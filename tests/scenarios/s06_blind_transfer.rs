@@ -1,6 +1,7 @@
 //! S6 (seed figure B-6): A calls B, B transfers A blind to C. B holds A, REFERs it with
 //! `Refer-To: C` and `Referred-By: B` and hangs up on `202`; A calls C with `Referred-By` on a
-//! new line and reports the call's progress to B in NOTIFYs; C sees an ordinary call.
+//! new line and reports the call's progress to B in NOTIFYs (`100`, C's `180`, C's `200`); C
+//! sees an ordinary call.
 
 use linekey::core::phone::{Intent, LineState::*};
 use linekey::core::sip::message::Message;
@@ -57,6 +58,11 @@ fn blind_transfer_follows_the_seed() {
     for step in ["B->A BYE", "A->B 200", "A->B NOTIFY", "B->A 200"] {
         assert!(b_a.iter().any(|l| l == step), "{step} missing: {b_a:?}");
     }
+    // B-6 step 11: the BYE goes as soon as the 202 arrives, before any report of the new call.
+    assert_eq!(
+        sim.times("B", "A", "BYE"),
+        [sim.times("A", "B", "202")[0] + LATENCY]
+    );
     let hold = sim.find_all("B", "A", "INVITE");
     assert!(
         body(&hold[0]).contains("c=IN IP4 0.0.0.0"),
@@ -87,7 +93,14 @@ fn blind_transfer_follows_the_seed() {
         .iter()
         .map(|n| body(&Message::Request(n.clone())))
         .collect();
-    assert_eq!(frags, ["SIP/2.0 100 Trying\r\n", "SIP/2.0 200 OK\r\n"]);
+    assert_eq!(
+        frags,
+        [
+            "SIP/2.0 100 Trying\r\n",
+            "SIP/2.0 180 Ringing\r\n",
+            "SIP/2.0 200 OK\r\n"
+        ]
+    );
     for n in &notifies {
         assert_eq!(
             n.headers.get("Content-Type"),
@@ -99,23 +112,20 @@ fn blind_transfer_follows_the_seed() {
             refer.headers.call_id().unwrap()
         );
     }
-    assert!(notifies[0]
-        .headers
-        .get("Subscription-State")
-        .unwrap()
-        .starts_with("active"));
-    assert!(notifies[1]
-        .headers
-        .get("Subscription-State")
-        .unwrap()
-        .starts_with("terminated"));
-    // Every NOTIFY, also the one after B hung up, is answered 200.
+    let states: Vec<&str> = notifies
+        .iter()
+        .map(|n| n.headers.get("Subscription-State").unwrap())
+        .collect();
+    assert!(states[0].starts_with("active"), "{states:?}");
+    assert!(states[1].starts_with("active"), "{states:?}");
+    assert!(states[2].starts_with("terminated"), "{states:?}");
+    // Every NOTIFY, also those after B hung up, is answered 200.
     let notify_oks = sim
         .find_all("B", "A", "200")
         .into_iter()
         .filter(|m| m.headers().cseq().unwrap().method.as_str() == "NOTIFY")
         .count();
-    assert_eq!(notify_oks, 2);
+    assert_eq!(notify_oks, 3);
 
     assert_eq!(
         sim.line_events("B"),

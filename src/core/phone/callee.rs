@@ -76,7 +76,8 @@ impl Phone {
             id,
             Call {
                 id,
-                line: Some(line),
+                // A replacing call stays off the line keys until it is confirmed.
+                line: replaced.is_none().then_some(line),
                 role: Role::Callee,
                 route: Route::Default,
                 state: LineState::Idle,
@@ -100,14 +101,11 @@ impl Phone {
                 redirect: Default::default(),
             },
         );
+        self.respond_with(now, tx, &req, 100, |_| {});
         if let Some(old) = replaced {
-            self.end_replaced(now, old);
+            return self.take_over(id, old);
         }
         self.lines[line - 1] = Some(id);
-        self.respond_with(now, tx, &req, 100, |_| {});
-        if replaced.is_some() {
-            return self.take_over(id);
-        }
         let contact = self.contact();
         self.respond_to_invite(now, id, 180, |r| r.headers.push("Contact", contact));
         self.show(id, LineState::Incoming, None);
@@ -198,7 +196,7 @@ impl Phone {
         let Some(call) = self.calls.get(&id) else {
             return;
         };
-        if call.state == LineState::Incoming && call.answered {
+        if call.state == LineState::Incoming && call.answered && self.confirm_replacement(now, id) {
             self.show(id, LineState::Connected, None);
         }
     }
@@ -230,7 +228,12 @@ impl Phone {
             // A BYE before our 2xx ends the INVITE too (RFC 3261 §15.1.2).
             self.respond_to_invite(now, id, 487, |_| {});
         }
-        self.show(id, LineState::Idle, Some("remote_hangup".into()));
+        let reason = if self.transferred_away(id) {
+            "transferred"
+        } else {
+            "remote_hangup"
+        };
+        self.show(id, LineState::Idle, Some(reason.into()));
         self.forget_call(id);
         self.follow_also(now, &req);
     }
@@ -239,7 +242,10 @@ impl Phone {
     /// call (RFC 3261 §13.3.1.4, §14.2).
     pub(super) fn on_ack_missing(&mut self, now: Instant, tx: TxId) {
         let (id, reason) = match self.call_for_invite_tx(tx) {
-            Some(id) => (id, "failed: no ACK from the caller"),
+            Some(id) => {
+                self.replacement_unconfirmed(now, id);
+                (id, "failed: no ACK from the caller")
+            }
             None => match self.call_for_peer_reinvite(tx) {
                 Some(id) => (id, "failed: no ACK from the other party"),
                 None => return,

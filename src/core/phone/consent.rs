@@ -4,8 +4,8 @@
 //! declining, or leaving the question unanswered for [`ASK_TIME`], ends the subscription with a
 //! `603 Declined` sipfrag and the call goes on.
 //!
-//! The question outlives the call it came in: a transferor usually hangs up right after the
-//! `202` (the seed's phones do), and accepting then is still what the user expects.
+//! The question outlives the call it came in: a blind transferor hangs up right after the `202`
+//! (the seed's phones do), and accepting then is still what the user expects.
 
 use std::time::{Duration, Instant};
 

@@ -170,10 +170,11 @@ impl Phone {
         if talking {
             return;
         }
+        // A held call that a transfer is handing over is not waiting for the user.
         let held: Vec<usize> = self
             .calls
             .values()
-            .filter(|c| c.state == LineState::Held)
+            .filter(|c| c.state == LineState::Held && !self.transferred_away(c.id))
             .filter_map(|c| c.line)
             .collect();
         for line in held {

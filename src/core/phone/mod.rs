@@ -346,6 +346,7 @@ impl Phone {
             self.registration.deadline(),
             self.proxies.deadline(),
             self.questions.deadline(),
+            self.transfers.deadline(),
         ]
         .into_iter()
         .flatten()

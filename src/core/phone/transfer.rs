@@ -2,13 +2,16 @@
 //!
 //! As transferor we hold the call, then send REFER (RFC 3515) with `Referred-By` (RFC 3892) and,
 //! for an attended transfer, a `Replaces` header (RFC 3891) inside the Refer-To URI naming the
-//! consultation dialog as the target sees it. On `202` we hang up at once, as the seed's phones
-//! do, and keep listening for the NOTIFYs that report how the new call went. A REFER refused as
-//! unknown (`501`, `405`, `420`) falls back to the older BYE with `Also`.
+//! consultation dialog as the target sees it. After a blind transfer's `202` we hang up at once,
+//! as the seed's phones do (B-6 step 11), and keep listening for the NOTIFYs that report how the
+//! new call went. After an attended transfer's `202` both calls stay until a NOTIFY says how it
+//! went (B-8 steps 24–26): success ends the original call, failure leaves both calls to the user.
+//! A REFER refused as unknown (`501`, `405`, `420`) falls back to the older BYE with `Also`.
 //!
 //! As transferee we act on a REFER only inside a call: a new call to the Refer-To URI on a free
-//! line, reported in NOTIFYs with a `message/sipfrag` body. A BYE with `Also` is followed the same
-//! way, without reports. As target we let an INVITE with `Replaces` take over a live call's line.
+//! line, whose ringing and final status are reported in NOTIFYs with a `message/sipfrag` body. A
+//! BYE with `Also` is followed the same way, without reports. As target we let an INVITE with
+//! `Replaces` take over a live call's line once its ACK confirms it (B-8 steps 20–22).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -22,12 +25,16 @@ use crate::core::notice::Notice;
 use crate::core::sip::dialog::Dialog;
 use crate::core::sip::message::{Method, Replaces, Request, Response};
 use crate::core::sip::transaction::TxId;
-use crate::core::sip::uri::Uri;
+use crate::core::sip::uri::{find_param, Uri};
 
 /// How long NOTIFYs about a transfer we handed over are still answered.
 const WATCH_TIME: Duration = Duration::from_secs(64);
 /// The subscription lifetime our NOTIFYs announce while the referred call is under way.
 const NOTIFY_EXPIRES: u32 = 60;
+
+/// How long the consultation call of a successful attended transfer is left for the target to
+/// end (RFC 3891 §3: it ends the replaced dialog) before we end it ourselves.
+const TARGET_BYE_WAIT: Duration = Duration::from_secs(5);
 
 /// Transfers in progress, in every role.
 #[derive(Debug, Default)]
@@ -36,8 +43,22 @@ pub struct Transfers {
     asked: HashMap<CallId, Asked>,
     /// REFERs we sent whose NOTIFYs we still expect; they outlive the call we hang up.
     watched: Vec<Watched>,
+    /// Consultation calls handed to the target, and when we end them if it has not.
+    released: Vec<(CallId, Instant)>,
     /// REFERs we act on, by the call we placed for them.
     referred: HashMap<CallId, Referred>,
+    /// Calls that arrived with `Replaces`, waiting for their ACK, and the call each replaces.
+    replacing: HashMap<CallId, CallId>,
+}
+
+impl Transfers {
+    /// When the next transfer timer is due: an attended transfer's wait for its outcome, or a
+    /// consultation call the target should have ended.
+    pub fn deadline(&self) -> Option<Instant> {
+        let outcomes = self.watched.iter().filter_map(|w| w.outcome_due);
+        let released = self.released.iter().map(|(_, at)| *at);
+        outcomes.chain(released).min()
+    }
 }
 
 /// A transfer the user asked for.
@@ -60,8 +81,13 @@ struct Watched {
     call_id: String,
     local_tag: String,
     remote_tag: String,
+    /// The REFER's CSeq number, the `id` its NOTIFYs carry (RFC 3515 §2.4.6).
+    event_id: u32,
     target: Uri,
+    /// The consultation call of an attended transfer, until the outcome is known.
     consultation: Option<CallId>,
+    /// While an attended transfer's calls wait for a NOTIFY with its outcome: when to stop.
+    outcome_due: Option<Instant>,
     until: Instant,
 }
 
@@ -73,6 +99,11 @@ impl Watched {
                 .is_ok_and(|t| t.tag() == Some(self.local_tag.as_str()))
             && h.from()
                 .is_ok_and(|f| f.tag() == Some(self.remote_tag.as_str()))
+    }
+
+    /// Whether `id` is one of the calls this attended transfer is handing over.
+    fn hands_over(&self, id: CallId) -> bool {
+        self.outcome_due.is_some() && (self.call == id || self.consultation == Some(id))
     }
 }
 
@@ -87,6 +118,8 @@ pub(super) struct Referred {
     dest: SocketAddr,
     /// The REFER's CSeq number, the subscription's `id` (RFC 3515 §2.4.6).
     event_id: u32,
+    /// The status the last NOTIFY reported, so a repeated provisional is not reported twice.
+    reported: u16,
 }
 
 impl Phone {
@@ -104,14 +137,14 @@ impl Phone {
         let asked = match (target, to_line) {
             (Some(target), None) => self.blind(&target),
             (None, Some(to_line)) => self.attended(line, to_line),
-            _ => Err("give either a target or a consultation line (to_line)".into()),
+            _ => Err(Notice::TransferTargetOrLine {}),
         };
         let call = &self.calls[&id];
         let asked = asked.and_then(|a| {
             if !call.is_established() || call.dialog.is_none() {
-                Err("it has no connected call".into())
-            } else if self.transfers.asked.contains_key(&id) {
-                Err("it is already being transferred".into())
+                Err(Notice::TransferNoCall {})
+            } else if self.transfers.asked.contains_key(&id) || self.awaits_outcome(id) {
+                Err(Notice::TransferUnderWay {})
             } else {
                 Ok(a)
             }
@@ -124,11 +157,14 @@ impl Phone {
                 }
                 self.renegotiate(now, id);
             }
-            Err(reason) => self.error(Notice::CannotTransfer { line, reason }),
+            Err(reason) => self.error(Notice::CannotTransfer {
+                line,
+                reason: Box::new(reason),
+            }),
         }
     }
 
-    fn blind(&self, target: &str) -> Result<Asked, String> {
+    fn blind(&self, target: &str) -> Result<Asked, Notice> {
         let (uri, _) = self.dial_target(target)?;
         Ok(Asked {
             refer_to: uri.clone(),
@@ -140,20 +176,20 @@ impl Phone {
 
     /// An attended transfer: the Refer-To is the consultation party's Contact, with the
     /// consultation dialog to replace as the party sees it (our tag is its from-tag).
-    fn attended(&self, line: usize, to_line: usize) -> Result<Asked, String> {
+    fn attended(&self, line: usize, to_line: usize) -> Result<Asked, Notice> {
         let consultation = to_line
             .checked_sub(1)
             .and_then(|i| self.lines.get(i))
             .copied()
             .flatten()
             .filter(|_| to_line != line)
-            .ok_or_else(|| format!("line {to_line} has no other call to transfer to"))?;
+            .ok_or(Notice::TransferNoOtherCall { line: to_line })?;
         let call = &self.calls[&consultation];
         let dialog = call
             .dialog
             .as_ref()
             .filter(|_| call.is_established())
-            .ok_or_else(|| format!("the call on line {to_line} is not connected"))?;
+            .ok_or(Notice::TransferNotConnected { line: to_line })?;
         let target = dialog.remote_target.without_headers();
         let replaces = Replaces {
             call_id: dialog.call_id.clone(),
@@ -173,13 +209,30 @@ impl Phone {
         })
     }
 
-    /// Sends the REFERs whose hold has settled, and drops what belongs to ended calls.
+    /// Whether an attended transfer of `id` waits for its outcome.
+    fn awaits_outcome(&self, id: CallId) -> bool {
+        self.transfers
+            .watched
+            .iter()
+            .any(|w| w.call == id && w.outcome_due.is_some())
+    }
+
+    /// Sends the REFERs whose hold has settled, runs the transfer timers, and drops what belongs
+    /// to ended calls.
     pub(super) fn advance_transfers(&mut self, now: Instant) {
         let calls = &self.calls;
         self.transfers
             .asked
             .retain(|id, _| calls.get(id).is_some_and(|c| c.line.is_some()));
-        self.transfers.watched.retain(|w| w.until > now);
+        self.transfers
+            .replacing
+            .retain(|new, _| calls.contains_key(new));
+        self.transfers
+            .released
+            .retain(|(id, _)| calls.contains_key(id));
+        self.transfers
+            .watched
+            .retain(|w| w.until > now || w.outcome_due.is_some());
         let ready: Vec<CallId> = self
             .transfers
             .asked
@@ -190,6 +243,8 @@ impl Phone {
         for id in ready {
             self.send_refer(now, id);
         }
+        self.outcomes_overdue(now);
+        self.consultations_overdue(now);
     }
 
     fn send_refer(&mut self, now: Instant, id: CallId) {
@@ -212,8 +267,10 @@ impl Phone {
             call_id: dialog.call_id.clone(),
             local_tag: dialog.local_tag.clone(),
             remote_tag: dialog.remote_tag.clone(),
+            event_id: dialog.local_cseq,
             target: asked.target.clone(),
             consultation: asked.consultation,
+            outcome_due: asked.consultation.map(|_| now + self.outcome_wait()),
             until: now + WATCH_TIME,
         };
         let Some(dest) = self.dialog_dest(id) else {
@@ -223,8 +280,9 @@ impl Phone {
         self.send_request(now, req, dest, Purpose::Refer(id), 0);
     }
 
-    /// The answer to our REFER: `2xx` hands the call over, `501`/`405`/`420` fall back to
-    /// BYE/Also, anything else leaves the call held and tells the user.
+    /// The answer to our REFER: `2xx` hands a blind transfer's call over and starts an attended
+    /// one's wait for its outcome, `501`/`405`/`420` fall back to BYE/Also, anything else leaves
+    /// the call held and tells the user.
     pub(super) fn on_refer_response(&mut self, now: Instant, id: CallId, resp: &Response) {
         if resp.status < 200 {
             return;
@@ -235,10 +293,25 @@ impl Phone {
         if resp.status >= 300 {
             self.transfers.watched.retain(|w| w.call != id);
         }
-        match resp.status {
-            200..=299 => self.hand_over(now, id, asked.consultation, None),
-            405 | 420 | 501 => self.hand_over(now, id, asked.consultation, Some(&asked.target)),
+        match (resp.status, asked.consultation) {
+            (200..=299, Some(_)) => self.await_outcome(now, id),
+            (200..=299, None) => self.hand_over(now, id),
+            (405 | 420 | 501, consultation) => self.bye_also(now, id, consultation, &asked.target),
             _ => self.transfer_failed(id, &resp.status_line()),
+        }
+    }
+
+    /// How long an attended transfer waits for news: 64·T1, the time a NOTIFY's own
+    /// transaction may take (RFC 3261 timer F), so one sent at once has arrived by then.
+    fn outcome_wait(&self) -> Duration {
+        self.settings.timers.t1 * 64
+    }
+
+    /// An attended transfer's REFER was accepted: the wait for its outcome starts now.
+    fn await_outcome(&mut self, now: Instant, id: CallId) {
+        let due = now + self.outcome_wait();
+        if let Some(w) = self.transfers.watched.iter_mut().rfind(|w| w.call == id) {
+            w.outcome_due = w.outcome_due.map(|_| due);
         }
     }
 
@@ -258,41 +331,82 @@ impl Phone {
         }
     }
 
-    /// The transferee took the call: our lines go idle. With `also` (BYE/Also) our BYE tells it
-    /// where to go and the consultation call ends too; after a REFER the target ends the
-    /// consultation call itself when the replacing call arrives.
-    fn hand_over(
-        &mut self,
-        now: Instant,
-        id: CallId,
-        consultation: Option<CallId>,
-        also: Option<&Uri>,
-    ) {
-        self.show(id, LineState::Idle, Some("transferred".into()));
-        match also {
-            Some(target) => self.send_bye_with(now, id, &[("Also", format!("<{target}>"))]),
-            None => self.send_bye(now, id),
-        }
-        let Some(consultation) = consultation else {
-            return;
-        };
-        self.show(consultation, LineState::Idle, Some("transferred".into()));
-        if also.is_some() {
-            return self.send_bye(now, consultation);
-        }
-        let media = self
-            .calls
-            .get_mut(&consultation)
-            .and_then(|c| c.local_media.take());
-        if media.is_some() {
-            self.media(MediaCommand::Close { call: consultation });
+    /// The transferee took the call: our line goes idle and BYE ends our part (seed B-6 step
+    /// 11, B-8 step 26). A call the user hung up meanwhile is already ending.
+    fn hand_over(&mut self, now: Instant, id: CallId) {
+        if self.calls.get(&id).is_some_and(|c| c.line.is_some()) {
+            self.show(id, LineState::Idle, Some("transferred".into()));
+            self.send_bye(now, id);
         }
     }
 
-    /// A NOTIFY about a REFER of ours: answered, its sipfrag shown; once the subscription ends, a
-    /// consultation call the target did not take over is ended.
+    /// The REFER is unknown to the transferee: our BYE tells it where to go with `Also`, and a
+    /// consultation call ends too (seed B-7, B-9).
+    fn bye_also(&mut self, now: Instant, id: CallId, consultation: Option<CallId>, target: &Uri) {
+        self.show(id, LineState::Idle, Some("transferred".into()));
+        self.send_bye_with(now, id, &[("Also", format!("<{target}>"))]);
+        if let Some(consultation) = consultation {
+            self.show(consultation, LineState::Idle, Some("transferred".into()));
+            self.send_bye(now, consultation);
+        }
+    }
+
+    /// An attended transfer is done (or taken to be): the original call is handed over, and the
+    /// consultation call is left to the target, which ends it when the replacing call arrives
+    /// (RFC 3891 §3, seed B-8 step 22); after [`TARGET_BYE_WAIT`] we end it ourselves.
+    fn complete_attended(&mut self, now: Instant, id: CallId, consultation: Option<CallId>) {
+        self.hand_over(now, id);
+        if let Some(consultation) = consultation {
+            self.transfers
+                .released
+                .push((consultation, now + TARGET_BYE_WAIT));
+        }
+    }
+
+    /// Attended transfers whose outcome never came: the calls are handed over as if it had
+    /// succeeded. The transferee accepted the REFER and most likely made the call; keeping both
+    /// calls open on a silence would leave it talking to us and the target at once.
+    fn outcomes_overdue(&mut self, now: Instant) {
+        while let Some(w) = self
+            .transfers
+            .watched
+            .iter_mut()
+            .find(|w| w.outcome_due.is_some_and(|due| due <= now))
+        {
+            w.outcome_due = None;
+            let (id, consultation, target) = (w.call, w.consultation.take(), w.target.clone());
+            if self.calls.get(&id).is_some_and(|c| c.line.is_some()) {
+                self.status(Notice::TransferNoWord {
+                    target: target.to_string(),
+                });
+            }
+            self.complete_attended(now, id, consultation);
+        }
+    }
+
+    /// Consultation calls the target did not end after a successful transfer: we end them.
+    fn consultations_overdue(&mut self, now: Instant) {
+        let (due, waiting) = std::mem::take(&mut self.transfers.released)
+            .into_iter()
+            .partition(|(_, at)| *at <= now);
+        self.transfers.released = waiting;
+        for (id, _) in due {
+            self.hand_over(now, id);
+        }
+    }
+
+    /// Whether `id` ends because a transfer is handing it over: the original or consultation
+    /// call of an attended transfer waiting for its outcome, or a consultation call left to the
+    /// target. The target's BYE of the consultation call is the transfer's own doing.
+    pub(super) fn transferred_away(&self, id: CallId) -> bool {
+        self.transfers.watched.iter().any(|w| w.hands_over(id))
+            || self.transfers.released.iter().any(|(c, _)| *c == id)
+    }
+
+    /// A NOTIFY about a REFER of ours: answered, its sipfrag shown; for an attended transfer a
+    /// final status decides what happens to the calls, and any other keeps the wait going.
     pub(super) fn on_notify(&mut self, now: Instant, tx: TxId, req: Request) {
-        let Some(pos) = self.transfers.watched.iter().position(|w| w.matches(&req)) else {
+        let Some(pos) = self.watched_for(&req) else {
             return self.respond_with(now, tx, &req, 481, |_| {});
         };
         let event = req.headers.with_params("Event");
@@ -301,26 +415,77 @@ impl Phone {
         }
         self.respond_with(now, tx, &req, 200, |_| {});
         let target = self.transfers.watched[pos].target.clone();
-        match sipfrag_status(&req.body) {
-            Some((status, line)) if status >= 300 => self.error(Notice::TransferToFailed {
+        let status = sipfrag_status(&req.body);
+        match &status {
+            Some((status, line)) if *status >= 300 => self.error(Notice::TransferToFailed {
                 target: target.to_string(),
-                status: line,
+                status: line.clone(),
             }),
             Some((_, line)) => self.status(Notice::TransferProgress {
                 target: target.to_string(),
-                status: line,
+                status: line.clone(),
             }),
             None => {}
         }
-        let terminated = req
-            .headers
-            .with_params("Subscription-State")
+        let state = req.headers.with_params("Subscription-State");
+        let terminated = state
+            .as_ref()
             .is_some_and(|(s, _)| s.eq_ignore_ascii_case("terminated"));
-        if terminated {
-            let watched = self.transfers.watched.remove(pos);
-            if let Some(c) = watched.consultation.filter(|c| self.calls.contains_key(c)) {
-                self.send_bye(now, c);
+        match status {
+            Some((code, _)) if code >= 200 => self.attended_outcome(now, pos, code),
+            // Ended without a final status: the outcome is unknown, as if no word had come.
+            _ if terminated => {
+                let w = &mut self.transfers.watched[pos];
+                w.outcome_due = w.outcome_due.map(|_| now);
             }
+            _ => {
+                // News of progress: the wait starts over, for as long as the transferee keeps
+                // the subscription (RFC 6665 §4.1.3), or the usual wait when it does not say.
+                let expires = state.and_then(|(_, p)| find_param(&p, "expires")?.map(str::parse));
+                let wait = match expires {
+                    Some(Ok(s)) => Duration::from_secs(s),
+                    _ => self.outcome_wait(),
+                };
+                let w = &mut self.transfers.watched[pos];
+                w.outcome_due = w.outcome_due.map(|_| now + wait);
+            }
+        }
+        if terminated {
+            self.outcomes_overdue(now);
+            self.transfers.watched.remove(pos);
+        }
+    }
+
+    /// The REFER a NOTIFY reports on: the one its `id` names, else the newest in its dialog (a
+    /// transfer tried again in the same call is the one reporting).
+    fn watched_for(&self, notify: &Request) -> Option<usize> {
+        let id = notify
+            .headers
+            .with_params("Event")
+            .and_then(|(_, p)| find_param(&p, "id")?.map(str::parse::<u32>))
+            .and_then(Result::ok);
+        let watched = &self.transfers.watched;
+        watched
+            .iter()
+            .rposition(|w| w.matches(notify) && Some(w.event_id) == id)
+            .or_else(|| watched.iter().rposition(|w| w.matches(notify)))
+    }
+
+    /// The final status of an attended transfer (seed B-8 step 24): `2xx` completes it; a
+    /// failure leaves both calls as they are, the original held and the consultation call up,
+    /// so the user can try again or go back (they have been told). A blind transfer's calls are
+    /// gone already.
+    fn attended_outcome(&mut self, now: Instant, pos: usize, status: u16) {
+        let w = &mut self.transfers.watched[pos];
+        if w.outcome_due.take().is_none() {
+            return;
+        }
+        let (id, consultation) = (w.call, w.consultation.take());
+        if status < 300 {
+            self.complete_attended(now, id, consultation);
+        } else {
+            // The consultation call may have ended meanwhile: the held line waits for the user.
+            self.remind_held_lines();
         }
     }
 
@@ -388,6 +553,8 @@ impl Phone {
             origin,
             dest: self.dialog_dest(origin)?,
             event_id: refer.headers.cseq().map(|c| c.seq).unwrap_or_default(),
+            // The first NOTIFY, sent on accepting the REFER.
+            reported: 100,
         })
     }
 
@@ -426,11 +593,19 @@ impl Phone {
         Some(id)
     }
 
-    /// Reports a final response to a call placed for a REFER, ending the subscription.
+    /// Reports a response to a call placed for a REFER (RFC 3515 §2.4.5): each new provisional
+    /// status (`180 Ringing`, `183`) with the subscription still active, then the final status,
+    /// which ends it.
     pub(super) fn report_referral(&mut self, now: Instant, call: CallId, resp: &Response) {
-        if resp.status >= 200 && self.transfers.referred.contains_key(&call) {
-            self.notify(now, call, &resp.status_line(), true);
+        let Some(referred) = self.transfers.referred.get_mut(&call) else {
+            return;
+        };
+        let done = resp.status >= 200;
+        if !done && resp.status == referred.reported {
+            return;
         }
+        referred.reported = resp.status;
+        self.notify(now, call, &resp.status_line(), done);
     }
 
     /// A NOTIFY about the call placed for a REFER; `done` ends the subscription.
@@ -516,12 +691,13 @@ impl Phone {
         Err(())
     }
 
-    /// Ends the call an INVITE with `Replaces` takes over; its line is free for the new call.
-    pub(super) fn end_replaced(&mut self, now: Instant, old: CallId) {
-        let established = self
-            .calls
-            .get(&old)
-            .is_some_and(|c| c.is_established() || c.answered);
+    /// Ends the call an INVITE with `Replaces` took over, if it is still on its line key (the
+    /// user or the peer may have ended it meanwhile); its line is free for the new call.
+    fn end_replaced(&mut self, now: Instant, old: CallId) {
+        let Some(call) = self.calls.get(&old).filter(|c| c.line.is_some()) else {
+            return;
+        };
+        let established = call.is_established() || call.answered;
         self.show(old, LineState::Idle, Some("replaced".into()));
         if established {
             self.send_bye(now, old);
@@ -530,13 +706,45 @@ impl Phone {
         }
     }
 
-    /// A replacing call is answered without ringing: the line shows it when it is connected.
-    pub(super) fn take_over(&mut self, id: CallId) {
+    /// A call replacing `old` is answered without ringing and kept off the line keys: `old`
+    /// goes on, on its line, until the ACK confirms the new dialog (seed B-8: C's BYE to B
+    /// follows A's ACK). Should the new call fail before that, nothing was lost.
+    pub(super) fn take_over(&mut self, id: CallId, old: CallId) {
         if let Some(call) = self.calls.get_mut(&id) {
             call.state = LineState::Incoming;
             call.answer_when_ready = true;
         }
+        self.transfers.replacing.insert(id, old);
         self.media(MediaCommand::Open { call: id });
+    }
+
+    /// The ACK confirmed `new`: a call it replaces ends now and `new` takes its line key, or a
+    /// free one if that call ended meanwhile. Returns whether `new` has a line to show on; with
+    /// none (or while quitting) it is ended.
+    pub(super) fn confirm_replacement(&mut self, now: Instant, new: CallId) -> bool {
+        let Some(old) = self.transfers.replacing.remove(&new) else {
+            return true;
+        };
+        let line = self.calls.get(&old).and_then(|c| c.line);
+        self.end_replaced(now, old);
+        let line = line.or_else(|| self.free_line()).filter(|_| !self.quitting);
+        let (Some(line), Some(call)) = (line, self.calls.get_mut(&new)) else {
+            self.send_bye(now, new);
+            return false;
+        };
+        call.line = Some(line);
+        self.lines[line - 1] = Some(new);
+        true
+    }
+
+    /// The replacing call's 2xx was never acknowledged. The call it replaces ends all the
+    /// same: the transferee reported the transfer done when our 2xx reached it, so the
+    /// transferor has let that call go (RFC 3891 §3 has it end once the replacement is
+    /// accepted).
+    pub(super) fn replacement_unconfirmed(&mut self, now: Instant, new: CallId) {
+        if let Some(old) = self.transfers.replacing.remove(&new) {
+            self.end_replaced(now, old);
+        }
     }
 }
 
