@@ -263,16 +263,13 @@ impl Transaction {
         }
     }
 
-    /// Schedules the next retransmission `interval` after `at`, or after `now` when the timer
-    /// was serviced so late that catching up would send a burst.
-    fn schedule_retransmit(&mut self, at: Instant, now: Instant) {
-        let next = at + self.interval;
-        let next = if next > now {
-            next
-        } else {
-            now + self.interval
-        };
-        self.timers.set(Timer::Retransmit, next);
+    /// Schedules the next retransmission `interval` after the one due at `at`, however late
+    /// that one was sent: a stall must not push the later ones past timer B or F, or an INVITE
+    /// would leave six times instead of seven in 64·T1 and the seed's failover would count
+    /// wrong. After a stall the overdue ones go out at once; timers fire in deadline order, so
+    /// that burst holds at most the few retransmissions due before the give-up timer.
+    fn schedule_retransmit(&mut self, at: Instant) {
+        self.timers.set(Timer::Retransmit, at + self.interval);
     }
 
     /// Client INVITE (§17.1.1.2, RFC 6026 §8.4).
@@ -359,7 +356,7 @@ impl Transaction {
         if let Role::Client { transmissions, .. } = &mut self.role {
             *transmissions += 1;
         }
-        self.schedule_retransmit(at, ctx.now);
+        self.schedule_retransmit(at);
         false
     }
 
@@ -1042,6 +1039,34 @@ Content-Length: 0\r\n\r\n";
             )
         );
         assert!(txs.is_empty());
+    }
+
+    #[test]
+    fn a_stall_does_not_cost_an_invite_transmission() {
+        let t0 = Instant::now();
+        let mut txs = Transactions::new(Timers::default());
+        let opts = ClientOptions {
+            max_transmissions: Some(7),
+        };
+        let (id, _) = start_invite(&mut txs, t0, opts);
+        // The phone is busy elsewhere from 0.4 s to 2 s: the retransmissions due at 0.5 and
+        // 1.5 s leave late, together.
+        txs.on_timeout(t(t0, 2000));
+        let mut out: Vec<(u64, TxOutput)> =
+            drain(&mut txs).into_iter().map(|o| (2000, o)).collect();
+        out.extend(run(&mut txs, t0, t(t0, 100_000)));
+        assert_eq!(transmit_times(&out), [2000, 2000, 3500, 7500, 15500, 31500]);
+        assert_eq!(
+            out.last().unwrap(),
+            &(
+                32_000,
+                TxOutput::NoResponse {
+                    id,
+                    transmissions: 7,
+                    answered: false
+                }
+            )
+        );
     }
 
     #[test]
