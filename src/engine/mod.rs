@@ -4,6 +4,8 @@
 
 mod configure;
 mod media;
+#[cfg(target_os = "linux")]
+mod socket_option;
 mod unreachable;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket as StdUdpSocket};

@@ -37,22 +37,7 @@ mod imp {
             SocketAddr::V4(_) => (libc::IPPROTO_IP, libc::IP_RECVERR),
             SocketAddr::V6(_) => (libc::IPPROTO_IPV6, libc::IPV6_RECVERR),
         };
-        let on: libc::c_int = 1;
-        // SAFETY: a valid socket descriptor and a pointer to an int of the size given.
-        let result = unsafe {
-            libc::setsockopt(
-                socket.as_raw_fd(),
-                level,
-                option,
-                (&on as *const libc::c_int).cast(),
-                size_of::<libc::c_int>() as libc::socklen_t,
-            )
-        };
-        if result == 0 {
-            Ok(())
-        } else {
-            Err(io::Error::last_os_error())
-        }
+        crate::engine::socket_option::enable(socket, level, option)
     }
 
     pub fn take(socket: &UdpSocket) -> Vec<SocketAddr> {

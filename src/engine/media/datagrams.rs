@@ -81,22 +81,7 @@ mod imp {
     use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
     pub fn stamp_arrivals(socket: &UdpSocket) -> io::Result<()> {
-        let on: libc::c_int = 1;
-        // SAFETY: a valid socket descriptor and a pointer to an int of the size given.
-        let result = unsafe {
-            libc::setsockopt(
-                socket.as_raw_fd(),
-                libc::SOL_SOCKET,
-                libc::SO_TIMESTAMPNS,
-                (&on as *const libc::c_int).cast(),
-                size_of::<libc::c_int>() as libc::socklen_t,
-            )
-        };
-        if result == 0 {
-            Ok(())
-        } else {
-            Err(io::Error::last_os_error())
-        }
+        crate::engine::socket_option::enable(socket, libc::SOL_SOCKET, libc::SO_TIMESTAMPNS)
     }
 
     /// One datagram without waiting: its length and kernel stamp, `None` if it was truncated.
