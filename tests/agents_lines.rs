@@ -12,25 +12,49 @@ fn is_line(v: &Value, line: u64, state: &str) -> bool {
     v["event"] == "line" && v["line"] == line && v["state"] == state
 }
 
-#[test]
-fn call_waiting_holds_the_first_call_and_reminds_of_it() {
+/// Three phones, alice and bob in a call bob answered, and the addresses to dial.
+struct Three {
+    alice: Agent,
+    bob: Agent,
+    carol: Agent,
+    bob_uri: String,
+    carol_uri: String,
+}
+
+fn alice_talking_to_bob() -> Three {
     let (a, b, c) = (
         AgentConfig::new("alice"),
         AgentConfig::new("bob"),
         AgentConfig::new("carol"),
     );
-    let alice = a.start();
-    let bob = b.start();
-    let carol = c.start();
-
-    alice.dial(&b.uri());
+    let three = Three {
+        alice: a.start(),
+        bob: b.start(),
+        carol: c.start(),
+        bob_uri: b.uri(),
+        carol_uri: c.uri(),
+    };
+    let Three { alice, bob, .. } = &three;
+    alice.dial(&three.bob_uri);
     bob.expect_line(1, "incoming", STEP);
     bob.send(json!({"cmd": "answer", "line": 1}));
     bob.expect_line(1, "connected", STEP);
     alice.expect_line(1, "connected", STEP);
+    three
+}
+
+#[test]
+fn call_waiting_holds_the_first_call_and_reminds_of_it() {
+    let Three {
+        alice,
+        bob,
+        carol,
+        bob_uri,
+        ..
+    } = alice_talking_to_bob();
 
     // carol's call waits on bob's second line; answering it holds alice first.
-    carol.dial(&b.uri());
+    carol.dial(&bob_uri);
     bob.expect_line(2, "incoming", STEP);
     carol.expect_line(1, "ringing", STEP);
     bob.send(json!({"cmd": "answer", "line": 2}));
@@ -114,30 +138,23 @@ fn forward_no_answer_after_ringing() {
 #[test]
 fn hold_with_consultation_then_back_to_the_first_call() {
     // S4: alice talks to bob, dials carol (which holds bob), hangs up carol, resumes bob.
-    let (a, b, c) = (
-        AgentConfig::new("alice"),
-        AgentConfig::new("bob"),
-        AgentConfig::new("carol"),
-    );
-    let alice = a.start();
-    let bob = b.start();
-    let carol = c.start();
-
-    alice.dial(&b.uri());
-    bob.expect_line(1, "incoming", STEP);
-    bob.send(json!({"cmd": "answer", "line": 1}));
-    bob.expect_line(1, "connected", STEP);
-    alice.expect_line(1, "connected", STEP);
+    let Three {
+        alice,
+        bob,
+        carol,
+        carol_uri,
+        ..
+    } = alice_talking_to_bob();
 
     // Dialing while bob talks puts him on hold before carol's phone rings.
-    alice.dial(&c.uri());
+    alice.dial(&carol_uri);
     alice.expect_line(1, "held", STEP);
     bob.expect_line(1, "remote_held", STEP);
     carol.expect_line(1, "incoming", STEP);
     carol.send(json!({"cmd": "answer", "line": 1}));
     carol.expect_line(1, "connected", STEP);
     let consulting = alice.expect_line(2, "connected", STEP);
-    assert_eq!(consulting["peer"], c.uri().as_str(), "{consulting}");
+    assert_eq!(consulting["peer"], carol_uri.as_str(), "{consulting}");
 
     alice.send(json!({"cmd": "hangup", "line": 2}));
     alice.expect_idle(2, "local_hangup");
