@@ -552,17 +552,11 @@ impl Agent {
 
     /// Panics with a report: what went wrong, every event so far, the tail of stderr.
     pub fn fail(&self, what: &str) -> ! {
-        let history: Vec<String> = self
-            .history
-            .borrow()
-            .iter()
-            .map(|v| v.to_string())
-            .collect();
         panic!(
             "agent {}: {what}\n--- events so far ({}):\n{}\n--- stderr (tail):\n{}\n---",
             self.name,
-            history.len(),
-            history.join("\n"),
+            self.history.borrow().len(),
+            one_per_line(&self.history),
             tail(&self.stderr, 60)
         );
     }
@@ -1137,6 +1131,12 @@ impl Drop for Blackhole {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
     }
+}
+
+/// The messages of a `history`, one per line, for a failure report.
+pub fn one_per_line(history: &RefCell<Vec<Value>>) -> String {
+    let lines: Vec<String> = history.borrow().iter().map(Value::to_string).collect();
+    lines.join("\n")
 }
 
 /// Reads JSON messages from `messages` until one satisfies `pred` or `timeout` passes; every

@@ -20,8 +20,8 @@ use serde_json::{json, Value};
 use tempfile::TempDir;
 
 use super::{
-    free_port_block, require_tool, signal, status_of, tail, wait_child, wait_udp_bound, RawSip,
-    STEP,
+    free_port_block, one_per_line, require_tool, signal, status_of, tail, wait_child,
+    wait_udp_bound, RawSip, STEP,
 };
 
 /// How long a peer may live at most; tests finish well within it.
@@ -242,16 +242,10 @@ impl Baresip {
 
     /// Panics with what baresip said and logged.
     pub fn fail(&self, what: &str) -> ! {
-        let history: Vec<String> = self
-            .history
-            .borrow()
-            .iter()
-            .map(|v| v.to_string())
-            .collect();
         panic!(
             "baresip {}: {what}\n--- messages so far:\n{}\n--- log (tail):\n{}\n---",
             self.user,
-            history.join("\n"),
+            one_per_line(&self.history),
             tail(&self.dir.path().join("baresip.log"), 60)
         );
     }
